@@ -1,0 +1,136 @@
+"""
+The functions behind each command, taking text as people type it: parse, look up, compute.
+
+Each returns a result object (with findings where checks apply) and raises only
+:class:`~planner.errors.PlannerError` for bad input, with ``where`` naming the parameter.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from planner.conversions import change_form, convert as _convert, km_ratio, scale_dose
+from planner.dosing import DoseResult, calculate_dose
+from planner.errors import InputError
+from planner.loading import load_reference
+from planner.reference import Compound, Form, Reference, Route, Species
+from planner.units import Kind, Quantity, parse_quantity, parse_unit
+
+__all__ = ["Conversion", "Scaling", "convert", "dose", "scale"]
+
+
+def _compound(reference: Reference, name: str | None, where: str) -> tuple[Compound | None, Form | None]:
+    if name is None:
+        return None, None
+    return reference.find_compound(name, where=where)
+
+
+def dose(
+    dose: str,
+    *,
+    weight: str,
+    concentration: str | None = None,
+    dose_volume: str | None = None,
+    compound: str | None = None,
+    species: str = "mouse",
+    route: str = "ip",
+    reference: Reference | None = None,
+) -> DoseResult:
+    """
+    Compute one animal's dose from text inputs (see :func:`planner.dosing.calculate_dose`).
+
+    >>> dose("25 mg/kg", weight="27 g", concentration="2.5 mg/mL").volume
+    <Quantity(0.27, 'milliliter')>
+    """
+    reference = reference or load_reference()
+    given = parse_quantity(dose, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, Kind.AMOUNT, where="DOSE")
+    body = parse_quantity(weight, Kind.MASS, where="weight")
+    conc = parse_quantity(concentration, Kind.CONCENTRATION, where="concentration") if concentration is not None else None
+    volume = parse_quantity(dose_volume, Kind.DOSE_VOLUME, Kind.VOLUME, where="dose_volume") if dose_volume is not None else None
+    if conc is None and volume is None:
+        raise InputError(got=None, expected="--concentration (the solution you have) or --dose-volume (e.g. '10 mL/kg')", where="--concentration/--dose-volume")
+    if conc is not None and volume is not None:
+        raise InputError(got="both", expected="only one of --concentration and --dose-volume", where="--concentration/--dose-volume")
+    the_species = reference.find_species(species, where="species")
+    the_route = Route.parse(route, where="route")
+    the_compound, form = _compound(reference, compound, "compound")
+    return calculate_dose(given, weight=body, concentration=conc, dose_volume=volume, species=the_species,
+                          route=the_route, reference=reference, compound=the_compound, form=form)
+
+
+@attrs.frozen(kw_only=True)
+class Conversion:
+    """A converted quantity and what the conversion went through."""
+
+    given: Quantity
+    result: Quantity
+    unit: str
+    """The unit asked for, as pint-parsable text."""
+    compound: Compound | None = None
+    form: Form | None = None
+    to_form: Form | None = None
+    species: Species | None = None
+
+
+def convert(
+    quantity: str,
+    *,
+    to: str,
+    compound: str | None = None,
+    species: str | None = None,
+    to_form: str | None = None,
+    reference: Reference | None = None,
+) -> Conversion:
+    """
+    Convert text like "25 mg/kg" to a unit, through a compound's MW or a species' Km if needed.
+
+    >>> convert("25 mg/kg", to="mg/m2", species="mouse").result
+    <Quantity(75, 'milligram / meter ** 2')>
+    """
+    from planner.format import unit_key
+
+    reference = reference or load_reference()
+    given = parse_quantity(quantity, where="QUANTITY")
+    unit = parse_unit(to, where="--to", expected="a unit, e.g. 'umol/kg', 'mg/m2', 'mM'")
+    the_compound, form = _compound(reference, compound, "compound")
+    the_species = reference.find_species(species, where="species") if species is not None else None
+    target_form = None
+    value = given
+    if to_form is not None:
+        if the_compound is None or form is None:
+            raise InputError(got=None, expected="a compound name", where="compound", hint="--to-form needs the form the quantity is stated as")
+        other, target_form = reference.find_compound(to_form, where="--to-form")
+        if other is not the_compound:
+            raise InputError(got=to_form, expected=f"a form of {the_compound.name}: {', '.join(f.name for f in the_compound.forms)}", where="--to-form")
+        value = change_form(given, the_compound, form, target_form)
+    result = _convert(value, unit, form=target_form or form, species=the_species)
+    return Conversion(given=given, result=result, unit=unit_key(unit), compound=the_compound, form=form,
+                      to_form=target_form, species=the_species)
+
+
+@attrs.frozen(kw_only=True)
+class Scaling:
+    """A dose scaled between species by body surface area."""
+
+    given: Quantity
+    result: Quantity
+    source: Species
+    target: Species
+    factor: object
+    """Km(source) / Km(target), the factor applied to a per-kg dose."""
+
+
+def scale(dose: str, *, source: str, target: str, reference: Reference | None = None) -> Scaling:
+    """
+    Scale a dose between species (FDA 2005): dose x Km(source) / Km(target).
+
+    >>> round(scale("25 mg/kg", source="mouse", target="human").result.magnitude, 3)
+    Decimal('2.027')
+    """
+    reference = reference or load_reference()
+    given = parse_quantity(dose, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, where="DOSE")
+    the_source = reference.find_species(source, where="--from")
+    the_target = reference.find_species(target, where="--to")
+    result = scale_dose(given, the_source, the_target)
+    return Scaling(given=given, result=result, source=the_source, target=the_target,
+                   factor=km_ratio(the_source, the_target))

@@ -1,0 +1,154 @@
+"""
+The command line: a thin typer layer that parses, calls one library function, prints, and exits.
+
+Exit status: 0 success (warnings allowed); 1 computed, but an error-level finding was raised;
+2 invalid input, with one line on stderr that names the option, what it got and what it expected.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from planner.errors import PlannerError
+
+app = typer.Typer(
+    name="planner",
+    help="Plan in-vivo pharmacology experiments: unit-safe doses, conversions and species scaling.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Library errors name the parameter they concern; the CLI names the option a user typed.
+_OPTIONS = {
+    "weight": "--weight",
+    "concentration": "--concentration",
+    "dose_volume": "--dose-volume",
+    "compound": "--compound",
+    "species": "--species",
+    "route": "--route",
+}
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+
+
+def _fail(error: PlannerError) -> NoReturn:
+    where = error.where
+    if where in _OPTIONS:
+        error.where = _OPTIONS[where]
+    message = " ".join(str(error).split())  # one line, whatever the message holds
+    typer.echo(f"planner: error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _emit(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _exit_for(findings: Sequence[Any]) -> None:
+    if any(f.level.value == "error" for f in findings):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def dose(
+    dose: Annotated[str, typer.Argument(help="Dose per body mass ('25 mg/kg', '25 mcg/g', '40 umol/kg'), per body surface ('75 mg/m2') or per animal ('10 mcg').", show_default=False)],
+    weight: Annotated[str, typer.Option("--weight", "-w", help="Body weight with its unit, e.g. '27 g'.", show_default=False)],
+    concentration: Annotated[str | None, typer.Option("--concentration", "-c", help="Concentration of the solution you have, e.g. '2.5 mg/mL' or '5 mM'.", show_default=False)] = None,
+    dose_volume: Annotated[str | None, typer.Option("--dose-volume", "-v", help="Dose volume per body mass ('10 mL/kg', '10 uL/g') or per animal ('10 uL'); the concentration is derived.", show_default=False)] = None,
+    compound: Annotated[str | None, typer.Option("--compound", help="Compound (or salt form), e.g. temsirolimus, CCI-779, 'morphine sulfate pentahydrate'.", show_default=False)] = None,
+    species: Annotated[str, typer.Option("--species", help="Species, e.g. mouse, rat.")] = "mouse",
+    route: Annotated[str, typer.Option("--route", help="Route: ip, sc, iv, po, im, it (or spelled out).")] = "ip",
+    as_json: JsonOption = False,
+) -> None:
+    """
+    Compute one animal's dose: amount, concentration and injection volume, with safety checks.
+
+    Give --concentration (the solution you have) or --dose-volume (the volume you want to
+    inject); not both. Exit 0 clean or with warnings, 1 if a check found an error (e.g. a volume
+    above the route's maximum), 2 for invalid input.
+    """
+    from planner import api
+
+    try:
+        result = api.dose(dose, weight=weight, concentration=concentration, dose_volume=dose_volume,
+                          compound=compound, species=species, route=route)
+    except PlannerError as error:
+        _fail(error)
+    from planner import report
+
+    if as_json:
+        _emit(report.dose_json(result))
+    else:
+        typer.echo(report.dose_text(result))
+    _exit_for(result.findings)
+
+
+@app.command()
+def convert(
+    quantity: Annotated[str, typer.Argument(help="Quantity to convert, e.g. '25 mg/kg', '2.5 mg/mL', '10 mg'.", show_default=False)],
+    to: Annotated[str, typer.Option("--to", help="Unit to convert to, e.g. 'umol/kg', 'mg/m2', 'mM', 'mcg/g'.", show_default=False)],
+    compound: Annotated[str | None, typer.Option("--compound", help="Compound or salt form the quantity is stated as (for molar conversions and --to-form).", show_default=False)] = None,
+    species: Annotated[str | None, typer.Option("--species", help="Species (for mg/kg <-> mg/m2 through its Km).", show_default=False)] = None,
+    to_form: Annotated[str | None, typer.Option("--to-form", help="Express the result as another form of the compound, e.g. 'morphine sulfate pentahydrate'.", show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """
+    Convert a dose, amount or concentration: between units, mass and moles (--compound), per
+    body mass and per body surface area (--species), and free base and salt (--to-form).
+    """
+    from planner import api, report
+
+    try:
+        result = api.convert(quantity, to=to, compound=compound, species=species, to_form=to_form)
+    except PlannerError as error:
+        _fail(error)
+    if as_json:
+        _emit(report.conversion_json(result))
+    else:
+        typer.echo(report.conversion_text(result))
+
+
+@app.command()
+def scale(
+    dose: Annotated[str, typer.Argument(help="Dose per body mass ('25 mg/kg') or per body surface area ('75 mg/m2').", show_default=False)],
+    source: Annotated[str, typer.Option("--from", help="Species the dose is for, e.g. mouse.", show_default=False)],
+    target: Annotated[str, typer.Option("--to", help="Species to scale to, e.g. human.", show_default=False)],
+    as_json: JsonOption = False,
+) -> None:
+    """
+    Scale a dose between species by body surface area (FDA 2005): dose x Km(from) / Km(to).
+    """
+    from planner import api, report
+
+    try:
+        result = api.scale(dose, source=source, target=target)
+    except PlannerError as error:
+        _fail(error)
+    if as_json:
+        _emit(report.scaling_json(result))
+    else:
+        typer.echo(report.scaling_text(result))
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """
+    Run the CLI; usage errors (a missing option, an unknown flag) become one line on stderr.
+    """
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="planner", standalone_mode=False)
+    except typer.TyperException as error:
+        message = " ".join(error.format_message().split())
+        typer.echo(f"planner: error: {message} (see 'planner --help')", err=True)
+        sys.exit(getattr(error, "exit_code", 2))
+    except typer.Abort:
+        typer.echo("planner: aborted", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

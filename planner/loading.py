@@ -1,0 +1,298 @@
+"""
+TOML files into domain objects: the one place that knows tomllib and cattrs.
+
+Unknown keys are refused (a typo must not pass silently), and every error names the file, the
+key path inside it, what was expected and what was found, as one :class:`DataFileError`.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import io
+import os
+import pickle
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from planner._resources import data_dir
+from planner.errors import DataFileError, PlannerError
+from planner.provenance import Citation
+from planner.reference import Compound, Reference, Route, Species, Syringe, VolumeLimit
+from planner.units import Quantity, parse_quantity, ureg
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = ["converter", "load_reference", "load_toml", "read_toml", "structure"]
+
+T = TypeVar("T")
+
+_MARK = "\x1f"  # separates a validator's attribute name from its message inside cattrs' text
+
+
+def _structure_quantity(value: Any, _type: Any) -> Quantity:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a quantity as text with its unit, e.g. '25 mg/kg'; got {value!r}")
+    return parse_quantity(value)
+
+
+def _structure_decimal(value: Any, _type: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise TypeError(f"expected a number; got {value!r}")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"expected a number; got {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number; got {value!r}")
+    return number
+
+
+def _structure_route(value: Any, _type: Any) -> Route:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a route such as 'ip'; got {value!r}")
+    return Route.parse(value)
+
+
+@cache
+def converter() -> cattrs.Converter:
+    """
+    Return the converter every TOML file goes through (built on first use: cattrs is only
+    imported when a file is actually read).
+    """
+    import cattrs
+
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_structure_hook(Quantity, _structure_quantity)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(Route, _structure_route)
+    conv.register_unstructure_hook(Quantity, lambda q: f"{q.magnitude} {q.units:~}")
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(Route, lambda r: r.key)
+    return conv
+
+
+def _message(exc: BaseException, type_: Any) -> str:
+    from cattrs.errors import ForbiddenExtraKeysError
+
+    if isinstance(exc, ForbiddenExtraKeysError):
+        allowed = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
+        extra = ", ".join(sorted(exc.extra_fields))
+        return f"unknown key(s) {extra}; expected only: {allowed}"
+    if isinstance(exc, KeyError):
+        return "required key missing"
+    if isinstance(exc, PlannerError):
+        where = exc.where
+        exc.where = ""
+        text = exc.detail
+        return f"{where}{_MARK}{text}" if where else text
+    if isinstance(type_, type) and issubclass(type_, enum.Enum) and isinstance(exc, ValueError):
+        return f"expected one of {', '.join(repr(m.value) for m in type_)}"
+    if isinstance(exc, (TypeError, ValueError)):
+        text = str(exc)
+        if text and "invalid value for type" not in text and "object is not iterable" not in text:
+            return text
+    name = getattr(type_, "__name__", str(type_))
+    return f"expected a value of type {name}"
+
+
+def _located(path: Path, lines: list[str]) -> DataFileError:
+    # cattrs writes "message @ $.a.b[0]"; the first problem is reported, as one line.
+    text = lines[0] if lines else "invalid content"
+    message, _, where = text.rpartition(" @ ")
+    if not message:
+        message, where = text, "$"
+    key = where.removeprefix("$").removeprefix(".")
+    if _MARK in message:
+        attribute, message = message.split(_MARK, 1)
+        key = f"{key}.{attribute}" if key else attribute
+    more = f" (and {len(lines) - 1} more problem(s))" if len(lines) > 1 else ""
+    return DataFileError(path=str(path), key=key, message=message + more)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """
+    Read a TOML file, turning an unreadable or malformed file into a :class:`DataFileError`.
+    """
+    import tomllib  # only when a file is read; a cached start-up never needs it
+
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise DataFileError(path=str(path), key="", message="no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(path=str(path), key="", message=f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise DataFileError(path=str(path), key="", message="not valid TOML: the file is not UTF-8 text") from None
+    except OSError as exc:
+        raise DataFileError(path=str(path), key="", message=f"cannot be read: {exc.strerror}") from None
+
+
+def structure(data: Any, cls: type[T], *, path: Path) -> T:
+    """
+    Structure plain data read from ``path`` into ``cls``; errors name the file and key path.
+    """
+    import cattrs
+
+    try:
+        return converter().structure(data, cls)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one located message
+        lines = cattrs.transform_error(exc, path="$", format_exception=_message) if isinstance(
+            exc, (cattrs.BaseValidationError, cattrs.ClassValidationError)) else [f"{_message(exc, cls)} @ $"]
+        raise _located(path, lines) from None
+
+
+def load_toml(path: Path, cls: type[T]) -> T:
+    """Read ``path`` and structure it into ``cls``."""
+    return structure(read_toml(path), cls, path=path)
+
+
+@attrs.frozen(kw_only=True)
+class SeedFile:
+    """One file of seeds/: a citation and the facts that come from it."""
+
+    citation: Citation
+    species: tuple[Species, ...] = ()
+    compound: tuple[Compound, ...] = ()
+    limit: tuple[VolumeLimit, ...] = ()
+    syringe: tuple[Syringe, ...] = ()
+
+
+_RECORD_TABLES = ("species", "compound", "limit", "syringe")
+
+
+def load_seed_file(path: Path) -> SeedFile:
+    """
+    Load one seed file; each record takes the file's citation unless it names its own.
+    """
+    data = read_toml(path)
+    key = data.get("citation", {}).get("key") if isinstance(data.get("citation"), dict) else None
+    for table in _RECORD_TABLES:
+        records = data.get(table)
+        if isinstance(records, list) and key:
+            for record in records:
+                if isinstance(record, dict):
+                    record.setdefault("citation", key)
+    return structure(data, SeedFile, path=path)
+
+
+def _check_references(reference: Reference, files: dict[str, Path]) -> None:
+    keys = {c.key for c in reference.citations}
+    species = {s.id for s in reference.species}
+    for number, limit in enumerate(reference.limits):
+        if limit.species not in species:
+            raise DataFileError(path=str(files["limit"]), key=f"limit[{number}].species",
+                                message=f"unknown species {limit.species!r}; known: {', '.join(sorted(species))}")
+    for record in (*reference.species, *reference.compounds, *reference.limits, *reference.syringes):
+        if record.citation and record.citation not in keys:
+            raise DataFileError(path="seeds", key=f"{record!r:.60}.citation", message=f"unknown citation {record.citation!r}")
+
+
+@cache
+def load_reference(folder: Path | None = None) -> Reference:
+    """
+    Load every seed file in ``folder`` (default: the shipped seeds/) into one :class:`Reference`.
+
+    The result is cached on disk, keyed by the files' content and the versions of planner and
+    pint, so that a command does not parse the TOML again on every start (the same idea as
+    pint's registry cache). Set PLANNER_NO_CACHE=1 to bypass it.
+    """
+    folder = folder or data_dir("seeds")
+    paths = sorted(folder.glob("*.toml"))
+    cache_file = _cache_file(paths)
+    cached = _read_cache(cache_file)
+    if cached is not None:
+        return cached
+    reference = _build_reference(paths)
+    _write_cache(cache_file, reference)
+    return reference
+
+
+def _build_reference(paths: list[Path]) -> Reference:
+    citations: list[Citation] = []
+    species: list[Species] = []
+    compounds: list[Compound] = []
+    limits: list[VolumeLimit] = []
+    syringes: list[Syringe] = []
+    files: dict[str, Path] = {}
+    for path in paths:
+        seed = load_seed_file(path)
+        citations.append(seed.citation)
+        species.extend(seed.species)
+        compounds.extend(seed.compound)
+        limits.extend(seed.limit)
+        syringes.extend(seed.syringe)
+        for table in _RECORD_TABLES:
+            if getattr(seed, table):
+                files[table] = path
+    reference = Reference(
+        citations=citations, species=species, compounds=compounds, limits=limits, syringes=syringes
+    )
+    _check_references(reference, files)
+    return reference
+
+
+# --- the on-disk cache of loaded reference data ------------------------------------------------
+
+
+def _cache_file(paths: list[Path]) -> Path | None:
+    if os.environ.get("PLANNER_NO_CACHE"):
+        return None
+    import pint
+    import platformdirs
+
+    from planner import __version__
+
+    digest = hashlib.sha256(f"{__version__}|{pint.__version__}|{pickle.HIGHEST_PROTOCOL}".encode())
+    try:
+        for path in paths:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return Path(platformdirs.user_cache_dir("planner")) / f"reference-{digest.hexdigest()[:32]}.pickle"
+
+
+def _rebuild_quantity(magnitude: Decimal, units: dict[str, Any]) -> Quantity:
+    from pint.util import UnitsContainer
+
+    return ureg.Quantity(magnitude, UnitsContainer(units, non_int_type=Decimal))
+
+
+class _Pickler(pickle.Pickler):
+    # Quantities are pickled as (magnitude, units) and rebuilt in planner's registry, so the
+    # cache does not depend on pint's application registry.
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, ureg.Quantity):
+            return _rebuild_quantity, (obj.magnitude, dict(obj._units))
+        return NotImplemented
+
+
+def _read_cache(path: Path | None) -> Reference | None:
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            value = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a missing, stale or damaged cache is rebuilt
+        return None
+    return value if isinstance(value, Reference) else None
+
+
+def _write_cache(path: Path | None, reference: Reference) -> None:
+    if path is None:
+        return
+    try:
+        buffer = io.BytesIO()
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(reference)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(buffer.getvalue())
+        temporary.replace(path)  # atomic: a concurrent reader sees the old file or the new one
+    except (OSError, pickle.PicklingError):
+        return

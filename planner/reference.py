@@ -1,0 +1,312 @@
+"""
+Reference data as domain objects: routes, species (FDA 2005 Km table), compounds with their salt
+forms, and injection-volume limits (Diehl et al. 2001).
+
+The objects are built by :mod:`planner.loading` from the TOML files in ``seeds/``; they never
+read files themselves, so tests can build them directly.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+from attrs import validators as v
+
+from planner.errors import UnknownNameError
+from planner.provenance import Citation, Fact, fact_value
+from planner.units import Kind, Quantity, has_kind, is_kind
+
+__all__ = [
+    "Compound",
+    "Form",
+    "Reference",
+    "Route",
+    "Solubility",
+    "Species",
+    "Syringe",
+    "VolumeLimit",
+]
+
+
+class Route(enum.Enum):
+    """
+    A route of administration. The value is the abbreviation printed on sheets.
+    """
+
+    IP = "i.p."
+    SC = "s.c."
+    IV = "i.v."
+    PO = "p.o."
+    IM = "i.m."
+    IT = "i.t."
+
+    @property
+    def title(self) -> str:
+        """The route spelled out."""
+        return _ROUTE_TITLES[self]
+
+    @property
+    def key(self) -> str:
+        """The form used in files and JSON: "ip", "sc", "iv", "po", "im", "it"."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str, *, where: str = "") -> Route:
+        """
+        Read a route as people write it: "ip", "i.p.", "IP", "intraperitoneal", "oral", ...
+
+        >>> Route.parse("i.p."), Route.parse("Intrathecal"), Route.parse("oral")
+        (<Route.IP: 'i.p.'>, <Route.IT: 'i.t.'>, <Route.PO: 'p.o.'>)
+        """
+        key = "".join(ch for ch in str(text).lower() if ch.isalnum())
+        for route, spellings in _ROUTE_SPELLINGS.items():
+            if key in spellings:
+                return route
+        known = [r.key for r in cls] + sorted({s for ss in _ROUTE_SPELLINGS.values() for s in ss if len(s) > 3})
+        raise UnknownNameError(kind="route", name=str(text), known=known, where=where)
+
+
+_ROUTE_TITLES = {
+    Route.IP: "intraperitoneal",
+    Route.SC: "subcutaneous",
+    Route.IV: "intravenous (bolus)",
+    Route.PO: "oral (gavage)",
+    Route.IM: "intramuscular",
+    Route.IT: "intrathecal",
+}
+_ROUTE_SPELLINGS = {
+    Route.IP: {"ip", "intraperitoneal", "intraperitoneally"},
+    Route.SC: {"sc", "sq", "subcutaneous", "subcutaneously", "subcut"},
+    Route.IV: {"iv", "intravenous", "intravenously", "ivbolus"},
+    Route.PO: {"po", "oral", "orally", "peroral", "gavage", "og"},
+    Route.IM: {"im", "intramuscular", "intramuscularly"},
+    Route.IT: {"it", "intrathecal", "intrathecally"},
+}
+
+
+def _names(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(x).strip() for x in values)
+
+
+@attrs.frozen(kw_only=True)
+class Species:
+    """
+    A species with its body-surface-area conversion factor (FDA 2005, Table 1).
+    """
+
+    id: str = attrs.field(validator=v.min_len(1))
+    """Identifier used in files and on the command line, e.g. ``mouse``."""
+    name: str = attrs.field(validator=v.min_len(1))
+    """Printed name."""
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    """Other accepted names ("mice", "Mus musculus")."""
+    km: Fact[Decimal] = attrs.field(validator=fact_value(v.and_(v.instance_of(Decimal), v.gt(Decimal(0)))))
+    """Km: multiply a mg/kg dose by it to get mg/m2."""
+    reference_weight: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.MASS)))
+    """The body weight Km was derived for."""
+    body_surface_area: Fact[Quantity] | None = None
+    """Body surface area at the reference weight."""
+    weight_range: Fact[tuple[Quantity, Quantity]] | None = attrs.field(default=None)
+    """Plausible body weights (low, high); outside it a weight is probably a typo."""
+    citation: str = ""
+    """Key of the citation the facts come from, unless a fact names its own."""
+
+    @weight_range.validator
+    def _check_range(self, _attribute: object, fact: Fact[tuple[Quantity, Quantity]] | None) -> None:
+        if fact is None:
+            return
+        low, high = fact.value
+        if not (is_kind(low, Kind.MASS) and is_kind(high, Kind.MASS)) or not low < high:
+            raise ValueError(f"weight_range must be two masses, low < high; got {low}, {high}")
+
+
+@attrs.frozen(kw_only=True)
+class Solubility:
+    """How much of a compound form dissolves in a solvent, as far as recorded."""
+
+    solvent: str = attrs.field(validator=v.min_len(1))
+    """The solvent ("water", "DMSO", "ethanol")."""
+    limit: Fact[Quantity] | None = None
+    """The highest concentration known to dissolve; None when only "insoluble" is recorded."""
+    text: str = ""
+    """What the source says, in brief ("insoluble", "1 in 20 parts")."""
+
+
+@attrs.frozen(kw_only=True)
+class Form:
+    """
+    One form of a compound as it is weighed: the free base or acid, a salt, a hydrate.
+    """
+
+    id: str = attrs.field(validator=v.min_len(1))
+    """Identifier, e.g. ``morphine-sulfate-pentahydrate``."""
+    name: str = attrs.field(validator=v.min_len(1))
+    """Printed name."""
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    """Other accepted names."""
+    formula: str = ""
+    """Molecular formula, e.g. ``(C17H19NO3)2.H2SO4.5H2O``."""
+    molar_mass: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.MOLAR_MASS)))
+    """Molecular weight of this form."""
+    parent_units: int = attrs.field(default=1, validator=v.and_(v.instance_of(int), v.ge(1)))
+    """Molecules of the parent compound in one formula unit (2 for morphine sulfate)."""
+    solubility: tuple[Solubility, ...] = attrs.field(default=(), converter=tuple)
+    """Recorded solubility by solvent."""
+
+
+@attrs.frozen(kw_only=True)
+class Compound:
+    """
+    A compound and the forms it is weighed in; the first form is the parent (free base).
+    """
+
+    id: str = attrs.field(validator=v.min_len(1))
+    """Identifier, e.g. ``temsirolimus``."""
+    name: str = attrs.field(validator=v.min_len(1))
+    """Printed name."""
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    """Other accepted names ("CCI-779")."""
+    forms: tuple[Form, ...] = attrs.field(converter=tuple, validator=v.min_len(1))
+    """The forms; ``forms[0]`` is the parent compound itself."""
+    citation: str = ""
+    """Key of the citation the facts come from, unless a fact names its own."""
+
+    @property
+    def parent(self) -> Form:
+        """The parent form (free base or acid) that doses are usually stated as."""
+        return self.forms[0]
+
+    def salt_factor(self, form: Form) -> Decimal:
+        """
+        Return mass of ``form`` per mass of parent: MW(form) / (n x MW(parent)).
+
+        A dose stated as the parent is weighed as ``form`` by multiplying by this factor.
+        """
+        parent = self.parent.molar_mass.value
+        ratio = form.molar_mass.value / (form.parent_units * parent)
+        return Decimal(ratio.to("").magnitude)
+
+
+@attrs.frozen(kw_only=True)
+class Syringe:
+    """A syringe: what it holds and the smallest step it measures."""
+
+    name: str = attrs.field(validator=v.min_len(1))
+    """Printed name, e.g. "1 mL syringe"."""
+    capacity: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.VOLUME)))
+    """Largest volume it holds."""
+    graduation: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.VOLUME)))
+    """Smallest marked step."""
+    citation: str = ""
+    """Key of the citation the facts come from."""
+
+    @graduation.validator
+    def _check(self, _attribute: object, fact: Fact[Quantity]) -> None:
+        if not fact.value < self.capacity.value:
+            raise ValueError(f"graduation {fact.value} must be smaller than capacity {self.capacity.value}")
+
+
+@attrs.frozen(kw_only=True)
+class VolumeLimit:
+    """
+    The injection volume a route takes in a species: good practice and possible maximum.
+
+    Limits are per body mass (mL/kg) for most routes, per site for i.m. and per injection for
+    i.t. (plain volumes).
+    """
+
+    species: str = attrs.field(validator=v.min_len(1))
+    """Species id."""
+    route: Route = attrs.field(validator=v.instance_of(Route))
+    """The route."""
+    good_practice: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.DOSE_VOLUME, Kind.VOLUME)))
+    """Volume considered good practice."""
+    maximum: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.DOSE_VOLUME, Kind.VOLUME)))
+    """Possible maximum volume."""
+    per: str = attrs.field(default="kg", validator=v.in_(("kg", "site", "injection")))
+    """What a limit is counted per: body mass ("kg"), injection site, or injection."""
+    citation: str = ""
+    """Key of the citation the facts come from, unless a fact names its own."""
+
+    @maximum.validator
+    def _check(self, _attribute: object, fact: Fact[Quantity]) -> None:
+        good, most = self.good_practice.value, fact.value
+        per_kg = is_kind(good, Kind.DOSE_VOLUME)
+        if per_kg != is_kind(most, Kind.DOSE_VOLUME) or per_kg != (self.per == "kg"):
+            raise ValueError("good_practice and maximum must both be per kg (mL/kg) when per = 'kg', else both volumes")
+        if most < good:
+            raise ValueError(f"maximum {most} is below good practice {good}")
+
+
+def _key(text: str) -> str:
+    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+
+
+@attrs.frozen(kw_only=True)
+class Reference:
+    """
+    All reference data, with case-insensitive lookups that take aliases.
+    """
+
+    citations: tuple[Citation, ...] = attrs.field(converter=tuple)
+    species: tuple[Species, ...] = attrs.field(converter=tuple)
+    compounds: tuple[Compound, ...] = attrs.field(converter=tuple)
+    limits: tuple[VolumeLimit, ...] = attrs.field(converter=tuple)
+    syringes: tuple[Syringe, ...] = attrs.field(default=(), converter=lambda s: tuple(sorted(s, key=lambda x: x.capacity.value)))
+    """Syringes from small to large."""
+
+    def citation(self, key: str) -> Citation:
+        """Return a citation by key."""
+        for citation in self.citations:
+            if citation.key == key:
+                return citation
+        raise UnknownNameError(kind="citation", name=key, known=[c.key for c in self.citations])
+
+    def provenance(self, fact: Fact[object], record_citation: str) -> str:
+        """
+        Return where a fact comes from, for print: "FDA 2005, Table 1" or "assumed: <reason>".
+        """
+        if fact.assumed:
+            return f"assumed ({fact.source})"
+        citation = self.citation(fact.citation or record_citation)
+        return f"{citation.short}, {fact.source}"
+
+    def find_species(self, name: str, *, where: str = "") -> Species:
+        """Return a species by id, name or alias, ignoring case."""
+        wanted = _key(name)
+        for species in self.species:
+            if wanted in {_key(species.id), _key(species.name), *map(_key, species.aliases)}:
+                return species
+        raise UnknownNameError(kind="species", name=name, known=[s.id for s in self.species], where=where)
+
+    def find_compound(self, name: str, *, where: str = "") -> tuple[Compound, Form]:
+        """
+        Return a compound and the form a name refers to ("morphine" is the base, "morphine
+        sulfate pentahydrate" the salt), ignoring case and taking aliases.
+        """
+        wanted = _key(name)
+        for compound in self.compounds:
+            for form in compound.forms:
+                if wanted in {_key(form.id), _key(form.name), *map(_key, form.aliases)}:
+                    return compound, form
+            if wanted in {_key(compound.id), _key(compound.name), *map(_key, compound.aliases)}:
+                return compound, compound.parent
+        known = [form.name for c in self.compounds for form in c.forms]
+        raise UnknownNameError(kind="compound", name=name, known=known, where=where)
+
+    def syringe_for(self, volume: Quantity) -> Syringe | None:
+        """Return the smallest syringe that holds ``volume`` in one draw, or None."""
+        for syringe in self.syringes:
+            if volume <= syringe.capacity.value:
+                return syringe
+        return None
+
+    def volume_limit(self, species: Species, route: Route) -> VolumeLimit | None:
+        """Return the volume limit for a species and route, or None when none is on record."""
+        for limit in self.limits:
+            if limit.species == species.id and limit.route is route:
+                return limit
+        return None

@@ -1,0 +1,142 @@
+"""
+Short answers for the terminal and their JSON forms, for ``dose``, ``convert`` and ``scale``.
+
+Every number goes through :mod:`planner.format`; every literature value is shown with its source,
+and assumed values are marked "assumed, verify".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.api import Conversion, Scaling
+from planner.dosing import DoseResult, measurable_volume
+from planner.findings import Finding
+from planner.format import format_number, format_quantity, json_quantity, unit_key
+from planner.loading import load_reference
+from planner.units import Q_, Kind, Quantity, basis, is_kind
+
+__all__ = [
+    "conversion_json",
+    "conversion_text",
+    "dose_json",
+    "dose_text",
+    "scaling_json",
+    "scaling_text",
+]
+
+
+def _amount_unit(quantity: Quantity) -> str:
+    return "mg" if basis(quantity.units) == "mass" else "umol"
+
+
+def _dose_unit(quantity: Quantity) -> str:
+    mass = basis(quantity.units) == "mass"
+    if is_kind(quantity, Kind.DOSE_PER_MASS):
+        return "mg/kg" if mass else "umol/kg"
+    if is_kind(quantity, Kind.DOSE_PER_AREA):
+        return "mg/m**2" if mass else "umol/m**2"
+    return _amount_unit(quantity)
+
+
+def _finding_line(finding: Finding) -> str:
+    source = f" [{finding.source}]" if finding.source else ""
+    return f"{finding.level.value.upper()}: {finding.message}{source}"
+
+
+def _weight_unit(weight: Quantity) -> str:
+    return "g" if weight < Q_(1, "kg") else "kg"
+
+
+def dose_text(result: DoseResult) -> str:
+    """The answer to ``planner dose`` for a person."""
+    reference = load_reference()
+    what = result.form.name if result.form else "dose"
+    lines = []
+    weight = f" for a {format_quantity(result.weight, _weight_unit(result.weight))} {result.species.name}" if result.weight is not None else f" for a {result.species.name}"
+    lines.append(f"{what} {format_quantity(result.dose)} {result.route.value}{weight}")
+    lines.append(f"  amount         {format_quantity(result.amount)}")
+    lines.append(f"  concentration  {format_quantity(result.concentration)}")
+    if result.syringe is not None:
+        step = result.syringe.graduation.value
+        unit = "mL" if result.volume >= Q_("0.1", "mL") else "uL"
+        volume = format_quantity(measurable_volume(result.volume, result.syringe), unit, step=step)
+    else:
+        volume = format_quantity(result.volume)
+    per_kg = f" ({format_quantity(result.dose_volume, 'mL/kg')})" if result.dose_volume is not None else ""
+    lines.append(f"  volume         {volume}{per_kg}")
+    if result.syringe is not None:
+        syringe = result.syringe
+        lines.append(f"  measured with  {syringe.name}, graduated every {format_quantity(syringe.graduation.value, unit, sig=3)} "
+                     f"(assumed, verify)")
+    if result.limit is not None:
+        limit = result.limit
+        unit = "mL/kg" if limit.per == "kg" else None
+        per = "" if limit.per == "kg" else f" per {limit.per}"
+        lines.append(f"  volume limit   {result.species.name} {result.route.value}: good practice "
+                     f"{format_quantity(limit.good_practice.value, unit)}, maximum {format_quantity(limit.maximum.value, unit)}{per} "
+                     f"[{reference.provenance(limit.good_practice, limit.citation)}]")
+    if result.findings:
+        lines.extend(_finding_line(f) for f in result.findings)
+    else:
+        lines.append("No findings: within good practice for the species and route.")
+    return "\n".join(lines)
+
+
+def dose_json(result: DoseResult) -> dict[str, Any]:
+    """The JSON object of ``planner dose --json``."""
+    return {
+        "dose": json_quantity(result.dose, _dose_unit(result.dose)),
+        "weight": json_quantity(result.weight, "g") if result.weight is not None else None,
+        "species": result.species.id,
+        "route": result.route.key,
+        "compound": result.form.name if result.form else None,
+        "amount": json_quantity(result.amount, _amount_unit(result.amount)),
+        "volume": json_quantity(result.volume, "mL"),
+        "concentration": json_quantity(result.concentration, "mg/mL" if basis(result.concentration.units) == "mass" else "mM"),
+        "dose_volume": json_quantity(result.dose_volume, "mL/kg") if result.dose_volume is not None else None,
+        "syringe": {"name": result.syringe.name, "graduation": json_quantity(result.syringe.graduation.value, "mL"),
+                    "status": "assumed"} if result.syringe else None,
+        "findings": [f.to_json() for f in result.findings],
+    }
+
+
+def conversion_text(result: Conversion) -> str:
+    """The answer to ``planner convert`` for a person."""
+    reference = load_reference()
+    text = f"{format_quantity(result.given)} = {format_quantity(result.result, result.unit)}"
+    notes = []
+    if result.to_form is not None and result.form is not None and result.compound is not None:
+        factor = result.compound.salt_factor(result.to_form) / result.compound.salt_factor(result.form)
+        notes.append(f"as {result.to_form.name} instead of {result.form.name}: x {format_number(factor, sig=4)}")
+    used_form = result.to_form or result.form
+    if used_form is not None:
+        mw = used_form.molar_mass
+        notes.append(f"{used_form.name} MW {format_quantity(mw.value, 'g/mol', sig=6)} [{reference.provenance(mw, result.compound.citation if result.compound else '')}]")
+    if result.species is not None:
+        km = result.species.km
+        notes.append(f"{result.species.name} Km {format_number(km.value)} [{reference.provenance(km, result.species.citation)}]")
+    return text + "".join(f"\n  {note}" for note in notes)
+
+
+def conversion_json(result: Conversion) -> dict[str, Any]:
+    """The JSON object of ``planner convert --json``: one quantity."""
+    return json_quantity(result.result, result.unit)
+
+
+def scaling_text(result: Scaling) -> str:
+    """The answer to ``planner scale`` for a person."""
+    reference = load_reference()
+    unit = unit_key(result.result.units) if is_kind(result.given, Kind.DOSE_PER_MASS) else _dose_unit(result.result)
+    source, target = result.source, result.target
+    return (
+        f"{format_quantity(result.given)} in {source.name} = {format_quantity(result.result, unit)} in {target.name}\n"
+        f"  body surface area scaling: x Km {format_number(source.km.value)} / Km {format_number(target.km.value)} "
+        f"[{reference.provenance(source.km, source.citation)}]"
+    )
+
+
+def scaling_json(result: Scaling) -> dict[str, Any]:
+    """The JSON object of ``planner scale --json``: one quantity."""
+    unit = unit_key(result.result.units) if is_kind(result.given, Kind.DOSE_PER_MASS) else _dose_unit(result.result)
+    return json_quantity(result.result, unit)
