@@ -58,13 +58,13 @@ def _exit_for(findings: Sequence[Any]) -> None:
 
 @app.command()
 def dose(
-    dose: Annotated[str, typer.Argument(help="Dose per body mass ('25 mg/kg', '25 mcg/g', '40 umol/kg'), per body surface ('75 mg/m2') or per animal ('10 mcg').", show_default=False)],
-    weight: Annotated[str, typer.Option("--weight", "-w", help="Body weight with its unit, e.g. '27 g'.", show_default=False)],
-    concentration: Annotated[str | None, typer.Option("--concentration", "-c", help="Concentration of the solution you have, e.g. '2.5 mg/mL' or '5 mM'.", show_default=False)] = None,
-    dose_volume: Annotated[str | None, typer.Option("--dose-volume", "-v", help="Dose volume per body mass ('10 mL/kg', '10 uL/g') or per animal ('10 uL'); the concentration is derived.", show_default=False)] = None,
-    compound: Annotated[str | None, typer.Option("--compound", help="Compound (or salt form), e.g. temsirolimus, CCI-779, 'morphine sulfate pentahydrate'.", show_default=False)] = None,
-    species: Annotated[str, typer.Option("--species", help="Species, e.g. mouse, rat.")] = "mouse",
-    route: Annotated[str, typer.Option("--route", help="Route: ip, sc, iv, po, im, it (or spelled out).")] = "ip",
+    dose: Annotated[str, typer.Argument(metavar="DOSE", help="Dose per body mass ('25 mg/kg', '25 mcg/g', '40 umol/kg'), per body surface ('75 mg/m2') or per animal ('10 mcg').", show_default=False)],
+    weight: Annotated[str, typer.Option("--weight", "-w", metavar="MASS", help="Body weight with its unit, e.g. '27 g'.", show_default=False)],
+    concentration: Annotated[str | None, typer.Option("--concentration", "-c", metavar="CONC", help="Concentration of the solution you have, e.g. '2.5 mg/mL' or '5 mM'.", show_default=False)] = None,
+    dose_volume: Annotated[str | None, typer.Option("--dose-volume", "-v", metavar="VOLUME", help="Dose volume per body mass ('10 mL/kg', '10 uL/g') or per animal ('10 uL'); the concentration is derived.", show_default=False)] = None,
+    compound: Annotated[str | None, typer.Option("--compound", metavar="NAME", help="Compound (or salt form), e.g. temsirolimus, CCI-779, 'morphine sulfate pentahydrate'.", show_default=False)] = None,
+    species: Annotated[str, typer.Option("--species", metavar="NAME", help="Species, e.g. mouse, rat.")] = "mouse",
+    route: Annotated[str, typer.Option("--route", metavar="ROUTE", help="Route: ip, sc, iv, po, im, it (or spelled out).")] = "ip",
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -92,11 +92,11 @@ def dose(
 
 @app.command()
 def convert(
-    quantity: Annotated[str, typer.Argument(help="Quantity to convert, e.g. '25 mg/kg', '2.5 mg/mL', '10 mg'.", show_default=False)],
-    to: Annotated[str, typer.Option("--to", help="Unit to convert to, e.g. 'umol/kg', 'mg/m2', 'mM', 'mcg/g'.", show_default=False)],
-    compound: Annotated[str | None, typer.Option("--compound", help="Compound or salt form the quantity is stated as (for molar conversions and --to-form).", show_default=False)] = None,
-    species: Annotated[str | None, typer.Option("--species", help="Species (for mg/kg <-> mg/m2 through its Km).", show_default=False)] = None,
-    to_form: Annotated[str | None, typer.Option("--to-form", help="Express the result as another form of the compound, e.g. 'morphine sulfate pentahydrate'.", show_default=False)] = None,
+    quantity: Annotated[str, typer.Argument(metavar="QUANTITY", help="Quantity to convert, e.g. '25 mg/kg', '2.5 mg/mL', '10 mg'.", show_default=False)],
+    to: Annotated[str, typer.Option("--to", metavar="UNIT", help="Unit to convert to, e.g. 'umol/kg', 'mg/m2', 'mM', 'mcg/g'.", show_default=False)],
+    compound: Annotated[str | None, typer.Option("--compound", metavar="NAME", help="Compound or salt form the quantity is stated as (for molar conversions and --to-form).", show_default=False)] = None,
+    species: Annotated[str | None, typer.Option("--species", metavar="NAME", help="Species (for mg/kg <-> mg/m2 through its Km).", show_default=False)] = None,
+    to_form: Annotated[str | None, typer.Option("--to-form", metavar="FORM", help="Express the result as another form of the compound, e.g. 'morphine sulfate pentahydrate'.", show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -117,9 +117,9 @@ def convert(
 
 @app.command()
 def scale(
-    dose: Annotated[str, typer.Argument(help="Dose per body mass ('25 mg/kg') or per body surface area ('75 mg/m2').", show_default=False)],
-    source: Annotated[str, typer.Option("--from", help="Species the dose is for, e.g. mouse.", show_default=False)],
-    target: Annotated[str, typer.Option("--to", help="Species to scale to, e.g. human.", show_default=False)],
+    dose: Annotated[str, typer.Argument(metavar="DOSE", help="Dose per body mass ('25 mg/kg') or per body surface area ('75 mg/m2').", show_default=False)],
+    source: Annotated[str, typer.Option("--from", metavar="SPECIES", help="Species the dose is for, e.g. mouse.", show_default=False)],
+    target: Annotated[str, typer.Option("--to", metavar="SPECIES", help="Species to scale to, e.g. human.", show_default=False)],
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -142,8 +142,9 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     Run the CLI; usage errors (a missing option, an unknown flag) become one line on stderr.
     """
     command = typer.main.get_command(app)
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = command.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="planner", standalone_mode=False)
+        code = command.main(args=args or ["--help"], prog_name="planner", standalone_mode=False)
     except typer.TyperException as error:
         message = " ".join(error.format_message().split())
         typer.echo(f"planner: error: {message} (see 'planner --help')", err=True)

@@ -20,7 +20,7 @@ from planner.errors import InputError
 from planner.findings import Finding, Level
 from planner.format import format_quantity, round_step
 from planner.reference import Compound, Form, Reference, Route, Species, Syringe, VolumeLimit
-from planner.units import Q_, Kind, Quantity, basis, is_kind, require_kind
+from planner.units import Q_, Kind, Quantity, basis, is_kind, require_kind, require_positive
 
 __all__ = [
     "DoseResult",
@@ -198,11 +198,12 @@ def calculate_dose(
         InputError: neither or both of concentration and dose_volume, quantities of the wrong
             kind, or a molar conversion without a compound.
     """
+    require_positive(dose, where="dose")
     if (concentration is None) == (dose_volume is None):
         raise InputError(got="both" if concentration is not None else None,
                          expected="exactly one of a concentration or a dose volume", where="--concentration/--dose-volume")
     if weight is not None:
-        require_kind(weight, Kind.MASS, where="weight")
+        require_positive(require_kind(weight, Kind.MASS, where="weight"), where="weight")
     amount = amount_for(dose, weight, species=species)
     if concentration is not None:
         require_kind(concentration, Kind.CONCENTRATION, where="concentration")
@@ -212,7 +213,7 @@ def calculate_dose(
         volume = (in_basis / concentration).to("mL")
     else:
         assert dose_volume is not None
-        require_kind(dose_volume, Kind.DOSE_VOLUME, Kind.VOLUME, where="dose_volume")
+        require_positive(require_kind(dose_volume, Kind.DOSE_VOLUME, Kind.VOLUME, where="dose_volume"), where="dose_volume")
         if is_kind(dose_volume, Kind.DOSE_VOLUME):
             if weight is None:
                 raise InputError(got=None, expected="a body weight", where="weight", hint="a dose volume per kg needs the weight")

@@ -113,7 +113,7 @@ class UnknownNameError(PlannerError, LookupError):
         text = f"unknown {self.kind} {self.name!r}"
         if close:
             text += f"; did you mean {', '.join(repr(c) for c in close)}?"
-        return text + f" Known: {', '.join(self.known)}"
+        return text + ("" if close else ".") + f" Known: {', '.join(self.known)}"
 
     def __str__(self) -> str:
         return f"{self.where}: {self.detail}" if self.where else self.detail

@@ -96,13 +96,12 @@ def unit_text(unit: Unit | str) -> str:
     return _render(parse_unit(unit) if isinstance(unit, str) else unit, printed=True)
 
 
-# For each kind (and mass or substance basis), candidate units from small to large with the
-# smallest value each is used for; the first unit in which the value is at least its threshold
-# from the end wins.
+# For each kind (and mass or substance basis), candidate units from small to large, each with the
+# smallest value (in that unit) it is used from: 0.05 mg is written 50 mcg, 12 g stays 12 g.
 _LADDERS: dict[tuple[Kind, str | None], list[tuple[str, str]]] = {
-    (Kind.AMOUNT, "mass"): [("ug", "0"), ("mg", "0.1"), ("g", "10000")],
-    (Kind.AMOUNT, "substance"): [("umol", "0"), ("mmol", "1000")],
-    (Kind.VOLUME, None): [("uL", "0"), ("mL", "0.1"), ("L", "10000")],
+    (Kind.AMOUNT, "mass"): [("ug", "0"), ("mg", "0.1"), ("g", "10")],
+    (Kind.AMOUNT, "substance"): [("umol", "0"), ("mmol", "1")],
+    (Kind.VOLUME, None): [("uL", "0"), ("mL", "0.1"), ("L", "10")],
     (Kind.CONCENTRATION, "mass"): [("ug/mL", "0"), ("mg/mL", "0.1")],
     (Kind.CONCENTRATION, "substance"): [("uM", "0"), ("mM", "0.1")],
     (Kind.DOSE_PER_MASS, "mass"): [("ug/kg", "0"), ("mg/kg", "0.1")],

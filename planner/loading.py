@@ -94,7 +94,8 @@ def _message(exc: BaseException, type_: Any) -> str:
     if isinstance(type_, type) and issubclass(type_, enum.Enum) and isinstance(exc, ValueError):
         return f"expected one of {', '.join(repr(m.value) for m in type_)}"
     if isinstance(exc, (TypeError, ValueError)):
-        text = str(exc)
+        # attrs' built-in validators raise with (message, attribute, ...) as args: keep the message.
+        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
         if text and "invalid value for type" not in text and "object is not iterable" not in text:
             return text
     name = getattr(type_, "__name__", str(type_))

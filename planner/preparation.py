@@ -22,7 +22,7 @@ from attrs import validators as v
 from planner.conversions import change_form, to_basis
 from planner.errors import InputError
 from planner.reference import Compound, Form
-from planner.units import Q_, Kind, Quantity, basis, has_kind, require_kind
+from planner.units import Q_, Kind, Quantity, basis, has_kind, require_kind, require_positive
 
 __all__ = ["ComponentVolume", "Preparation", "VehicleComponent", "prepare_solution"]
 
@@ -38,6 +38,11 @@ class VehicleComponent:
     """What it is ("DMSO", "PEG-400", "Tween-80", "0.9% saline")."""
     percent: Quantity | None = attrs.field(default=None, validator=v.optional(has_kind(Kind.FRACTION)))
     """Share of the final volume (v/v), e.g. 5 %; None for the balance."""
+
+    @percent.validator
+    def _check_share(self, _attribute: object, value: Quantity | None) -> None:
+        if value is not None and not 0 < value.to("percent").magnitude <= 100:
+            raise ValueError(f"a component's share must be more than 0 % and at most 100 %; got {value.magnitude} %")
 
 
 @attrs.frozen(kw_only=True)
@@ -120,13 +125,15 @@ def prepare_solution(
     Raises:
         InputError: no volumes, a negative overage, or percentages that do not add up.
     """
-    require_kind(concentration, Kind.CONCENTRATION, where="concentration")
+    require_positive(require_kind(concentration, Kind.CONCENTRATION, where="concentration"), where="concentration")
     if not volumes:
         raise InputError(got="no injections", expected="at least one planned injection volume", where="volumes")
     if overage < 0:
         raise InputError(got=str(overage), expected="an overage of zero or more (0.1 = 10 %)", where="overage")
     dead_volume = Q_("0.1", "mL") if dead_volume is None else dead_volume
-    injected = sum((require_kind(x, Kind.VOLUME, where="volumes").to("mL") for x in volumes), Q_(0, "mL"))
+    require_positive(require_kind(dead_volume, Kind.VOLUME, where="dead_volume"), where="dead_volume", zero=True)
+    injected = sum((require_positive(require_kind(x, Kind.VOLUME, where="volumes"), where="volumes").to("mL")
+                    for x in volumes), Q_(0, "mL"))
     total = (injected * (1 + overage) + dead_volume).to("mL")
     amount = (total * concentration)
     dose_form = dose_form or (compound.parent if compound else None)

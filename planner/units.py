@@ -39,6 +39,7 @@ __all__ = [
     "parse_quantity",
     "parse_unit",
     "require_kind",
+    "require_positive",
     "ureg",
 ]
 
@@ -100,10 +101,15 @@ class Kind(enum.Enum):
         return str(self.value)
 
 
-_MASS = ureg.get_dimensionality("g")
-_SUBSTANCE = ureg.get_dimensionality("mol")
-_VOLUME = ureg.get_dimensionality("L")
-_AREA = ureg.get_dimensionality("m**2")
+def _dims(**exponents: int) -> UnitsContainer:
+    # Dimensionalities written out rather than parsed from unit text: parsing a dozen unit
+    # expressions at import cost several milliseconds of every command's start-up.
+    return UnitsContainer({f"[{name}]": exp for name, exp in exponents.items()})
+
+
+_MASS = _dims(mass=1)
+_SUBSTANCE = _dims(substance=1)
+_VOLUME = _dims(length=3)
 
 
 def _split(unit: Unit) -> tuple[Any, Any]:
@@ -134,22 +140,21 @@ def _is_dose_per_mass(unit: Unit) -> bool:
     return top in (_MASS, _SUBSTANCE) and bottom == _MASS
 
 
-def _dim(*texts: str) -> Callable[[Unit], bool]:
-    wanted = [ureg.get_dimensionality(t) for t in texts]
+def _dim(*wanted: UnitsContainer) -> Callable[[Unit], bool]:
     return lambda unit: unit.dimensionality in wanted and not unit.dimensionless
 
 
 _MATCHES: dict[Kind, Callable[[Unit], bool]] = {
-    Kind.MASS: _dim("g"),
-    Kind.AMOUNT: _dim("g", "mol"),
-    Kind.VOLUME: _dim("L"),
+    Kind.MASS: _dim(_MASS),
+    Kind.AMOUNT: _dim(_MASS, _SUBSTANCE),
+    Kind.VOLUME: _dim(_VOLUME),
     Kind.DOSE_PER_MASS: _is_dose_per_mass,
-    Kind.DOSE_PER_AREA: _dim("g/m**2", "mol/m**2"),
-    Kind.DOSE_VOLUME: _dim("L/kg"),
-    Kind.CONCENTRATION: _dim("g/L", "mol/L"),
-    Kind.MOLAR_MASS: _dim("g/mol"),
+    Kind.DOSE_PER_AREA: _dim(_dims(mass=1, length=-2), _dims(substance=1, length=-2)),
+    Kind.DOSE_VOLUME: _dim(_dims(length=3, mass=-1)),
+    Kind.CONCENTRATION: _dim(_dims(mass=1, length=-3), _dims(substance=1, length=-3)),
+    Kind.MOLAR_MASS: _dim(_dims(mass=1, substance=-1)),
     Kind.FRACTION: lambda unit: dict(unit._units) == {"percent": 1},
-    Kind.DURATION: _dim("s"),
+    Kind.DURATION: _dim(_dims(time=1)),
     Kind.NUMBER: lambda unit: not unit._units,
 }
 
@@ -176,6 +181,19 @@ def require_kind(value: Quantity, *kinds: Kind, where: str = "") -> Quantity:
     if any(is_kind(value, kind) for kind in kinds):
         return value
     raise QuantityError(got=_plain(value), expected=_expected(kinds), where=where)
+
+
+def require_positive(value: Quantity, *, where: str = "", zero: bool = False) -> Quantity:
+    """
+    Return ``value`` if it is greater than zero (or zero, with ``zero``); else raise
+    :class:`QuantityError`. Library callers building quantities in code get the same guard as
+    text parsed by :func:`parse_quantity`.
+    """
+    magnitude = value.magnitude
+    if magnitude > 0 or (zero and magnitude == 0):
+        return value
+    expected = "a value of zero or more" if zero else "a value greater than zero"
+    raise QuantityError(got=_plain(value), expected=expected, where=where)
 
 
 def has_kind(*kinds: Kind) -> Callable[[Any, Any, Any], None]:
@@ -227,6 +245,7 @@ _MAPPED: dict[str, str] = {"mpk": "mg/kg", "MPK": "mg/kg"}
 
 _WORD = re.compile(r"[A-Za-z_%]+")
 # A unit expression after preprocessing: words with optional integer powers, joined by "/" or "*".
+_TOKEN = re.compile(r"[*/]|[A-Za-z%]+(?:\*\*\d)?")
 _UNIT_GRAMMAR = re.compile(r"[A-Za-z%]+(?:\*\*\d)?(?:\s*[*/]\s*[A-Za-z%]+(?:\*\*\d)?)*")
 _EXPONENT = re.compile(r"(?<=[A-Za-z])(\d+)")
 
@@ -272,21 +291,22 @@ def _parse_unit_cached(text: str) -> Unit:
     if not _UNIT_GRAMMAR.fullmatch(text):
         raise QuantityError(got=original, expected=expected, where=where,
                             hint=f"write units as words joined by '/' or '*', e.g. mg/kg, mg/m2; units {_UNIT_HELP}")
-    try:
-        unit = ureg.parse_units(text)
-    except pint.UndefinedUnitError as exc:
-        raise QuantityError(got=original, expected=expected, where=where,
-                            hint=f"unknown unit {exc.unit_names[0] if isinstance(exc.unit_names, tuple | list) else exc.unit_names!r}; known units {_UNIT_HELP}") from None
-    except Exception:  # noqa: BLE001 - pint's parser raises many kinds on malformed text
-        raise QuantityError(got=original, expected=expected, where=where,
-                            hint=f"not a unit expression; units {_UNIT_HELP}") from None
-    if not isinstance(unit, pint.Unit):  # pragma: no cover - parse_units returns a Unit
-        raise QuantityError(got=original, expected=expected, where=where)
-    return unit
-
-
-_LIMIT_HIGH = Decimal("1e15")
-_LIMIT_LOW = Decimal("1e-15")
+    # The grammar above is all a unit can be here, so the expression is evaluated directly,
+    # left to right ("mg/kg/d" is mg per kg per day), without pint's general expression parser.
+    exponents: dict[str, int] = {}
+    sign = 1
+    for token in _TOKEN.findall(text):
+        if token in "*/":
+            sign = -1 if token == "/" else 1
+            continue
+        word, _, power = token.partition("**")
+        try:
+            name = ureg.get_name(word)
+        except pint.UndefinedUnitError:
+            raise QuantityError(got=original, expected=expected, where=where,
+                                hint=f"unknown unit {word!r}; known units {_UNIT_HELP}") from None
+        exponents[name] = exponents.get(name, 0) + sign * int(power or 1)
+    return ureg.Unit(UnitsContainer({n: e for n, e in exponents.items() if e}, non_int_type=Decimal))
 
 
 def parse_quantity(
@@ -333,7 +353,9 @@ def parse_quantity(
     except QuantityError as exc:
         exc.got = text  # name the whole value, not just its unit part
         raise
-    if magnitude != 0 and not _LIMIT_LOW < abs(magnitude) < _LIMIT_HIGH:
+    # adjusted() is the power of ten of the leading digit, read without arithmetic (a context
+    # operation such as abs() overflows on "1e999999999").
+    if not magnitude.is_zero() and not -15 <= magnitude.adjusted() < 15:
         raise QuantityError(got=text, expected=expected, where=where,
                             hint="the number is out of any plausible range")
     if positive and magnitude <= 0:

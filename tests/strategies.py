@@ -18,6 +18,7 @@ __all__ = [
     "convertible_units",
     "decimals",
     "dose_units",
+    "exponent_quantity_texts",
     "factors",
     "near_miss_quantity_texts",
     "positive_decimals",
@@ -87,23 +88,25 @@ def any_texts() -> st.SearchStrategy[str]:
     return st.text()
 
 
+# Numbers with exponents: small, at the edges of Decimal's default context (Emax 999999) and beyond.
+_EXPONENT_NUMBERS = st.builds(
+    lambda m, sep, e: f"{m}{sep}{e}",
+    st.one_of(st.integers(-1000, 1000), positive_decimals().map(str)),
+    st.sampled_from(["e", "E", "e+", "E+", "e-", "E-"]),
+    st.one_of(
+        st.integers(0, 30),
+        st.sampled_from([14, 15, 16, 999998, 999999, 1000000, 1000001, 10**7, 10**18, 10**30]),
+        st.integers(0, 10**8),
+    ),
+)
+
 _FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
 
 _NUMBER_TEXTS = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.decimals(allow_nan=False, allow_infinity=False).map(str),
     positive_decimals().map(str),
-    # Exponents, small, at the edges of Decimal's default context (Emax 999999) and beyond.
-    st.builds(
-        lambda m, sep, e: f"{m}{sep}{e}",
-        st.integers(-1000, 1000),
-        st.sampled_from(["e", "E", "e+", "e-", "E-"]),
-        st.one_of(
-            st.integers(0, 30),
-            st.sampled_from([14, 15, 16, 999998, 999999, 1000000, 1000001, 10**7, 10**18, 10**30]),
-            st.integers(0, 10**8),
-        ),
-    ),
+    _EXPONENT_NUMBERS,
     st.sampled_from([
         "nan", "NaN", "inf", "-inf", "Infinity", "sNaN", "1e1000000", "1e-1000000",
         "9e999999", "1e15", "1e-15", ".5", "5.", "0", "-0", "0.0", "+1", "-1", "1_000",
@@ -140,6 +143,12 @@ def near_miss_quantity_texts() -> st.SearchStrategy[str]:
         st.one_of(_GOOD_UNITS, _UNIT_TEXTS),
         st.sampled_from(["", " ", ".", ",", "\n"]),
     )
+
+
+def exponent_quantity_texts() -> st.SearchStrategy[str]:
+    """A number with an exponent, of any size, and a unit planner knows."""
+    return st.builds(lambda number, sep, unit: f"{number}{sep}{unit}",
+                     _EXPONENT_NUMBERS, st.sampled_from(["", " "]), _GOOD_UNITS)
 
 
 def quantity_texts() -> st.SearchStrategy[str]:

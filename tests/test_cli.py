@@ -66,7 +66,9 @@ def assert_one_line_error(err: str) -> str:
     return lines[0]
 
 
-def assert_quantity(expected_value: float, expected_unit: str, actual: dict, ureg: pint.UnitRegistry) -> None:
+def assert_quantity(
+    expected_value: float, expected_unit: str, actual: dict, ureg: pint.UnitRegistry
+) -> None:
     """
     Check a JSON quantity object: its keys, value, unit text, and that pint can read the unit.
     """
@@ -88,7 +90,7 @@ class TestExitStatus:
         assert "" == err
 
     def test_error_finding(self, run):
-        """25 mg/kg at 0.2 mg/mL is 3.375 mL (125 mL/kg) for 27 g, above the i.p. maximum: exit 1."""
+        """25 mg/kg at 0.2 mg/mL is 3.375 mL (125 mL/kg) for 27 g, above the i.p. maximum."""
         code, out, err = run(*DOSE, "--concentration", "0.2 mg/mL")
 
         assert 1 == code
@@ -108,21 +110,68 @@ class TestExitStatus:
     @pytest.mark.parametrize(
         "args",
         [
-            pytest.param(("dose", "abc", "--weight", "27 g", "--concentration", "2.5 mg/mL"), id="unparsable-dose"),
-            pytest.param(("dose", "25 %", "--weight", "27 g", "--concentration", "2.5 mg/mL"), id="percent-dose"),
-            pytest.param(("dose", "25 mg/kg", "--weight", "27", "--concentration", "2.5 mg/mL"), id="bare-weight"),
+            pytest.param(
+                ("dose", "abc", "--weight", "27 g", "--concentration", "2.5 mg/mL"),
+                id="unparsable-dose",
+            ),
+            pytest.param(
+                ("dose", "25 %", "--weight", "27 g", "--concentration", "2.5 mg/mL"),
+                id="percent-dose",
+            ),
+            pytest.param(
+                ("dose", "1e999999999 mg/kg", "--weight", "27 g", "--concentration", "2.5 mg/mL"),
+                id="exponent-beyond-decimal-range",
+            ),
+            pytest.param(
+                ("dose", "NaN mg/kg", "--weight", "27 g", "--concentration", "2.5 mg/mL"),
+                id="nan-dose",
+            ),
+            pytest.param(
+                ("dose", "25 mg/kg", "--weight", "inf g", "--concentration", "2.5 mg/mL"),
+                id="inf-weight",
+            ),
+            pytest.param(
+                ("dose", "25 mg/kg", "--weight", "2,5 g", "--concentration", "2.5 mg/mL"),
+                id="comma-weight",
+            ),
+            pytest.param(
+                ("dose", "", "--weight", "27 g", "--concentration", "2.5 mg/mL"), id="empty-dose"
+            ),
+            pytest.param(
+                ("dose", "25 mg/kg", "--weight", "27", "--concentration", "2.5 mg/mL"),
+                id="bare-weight",
+            ),
             pytest.param((*DOSE, "--concentration", "0 mg/mL"), id="zero-concentration"),
-            pytest.param((*DOSE, "--concentration", "2.5 mg/mL", "--dose-volume", "10 mL/kg"), id="both"),
+            pytest.param(
+                (*DOSE, "--concentration", "2.5 mg/mL", "--dose-volume", "10 mL/kg"), id="both"
+            ),
             pytest.param(DOSE, id="neither"),
-            pytest.param((*DOSE, "--concentration", "2.5 mg/mL", "--compound", "nosuchcompound"), id="unknown-compound"),
-            pytest.param((*DOSE, "--concentration", "2.5 mg/mL", "--species", "dragon"), id="unknown-species"),
-            pytest.param((*DOSE, "--concentration", "2.5 mg/mL", "--route", "nasal-spray"), id="unknown-route"),
-            pytest.param(("convert", "25 mg/kg", "--to", "umol/kg"), id="convert-molar-without-compound"),
-            pytest.param(("convert", "25 mg/kg", "--to", "mg/m2"), id="convert-area-without-species"),
+            pytest.param(
+                (*DOSE, "--concentration", "2.5 mg/mL", "--compound", "nosuchcompound"),
+                id="unknown-compound",
+            ),
+            pytest.param(
+                (*DOSE, "--concentration", "2.5 mg/mL", "--species", "dragon"), id="unknown-species"
+            ),
+            pytest.param(
+                (*DOSE, "--concentration", "2.5 mg/mL", "--route", "nasal-spray"),
+                id="unknown-route",
+            ),
+            pytest.param(
+                ("convert", "25 mg/kg", "--to", "umol/kg"), id="convert-molar-without-compound"
+            ),
+            pytest.param(
+                ("convert", "25 mg/kg", "--to", "mg/m2"), id="convert-area-without-species"
+            ),
             pytest.param(("convert", "25 mg/kg", "--to", "furlong"), id="convert-unknown-unit"),
-            pytest.param(("scale", "25 mg/kg", "--from", "mouse", "--to", "dragon"), id="scale-unknown-species"),
+            pytest.param(
+                ("scale", "25 mg/kg", "--from", "mouse", "--to", "dragon"),
+                id="scale-unknown-species",
+            ),
             pytest.param(("dose", "25 mg/kg", "--concentration", "2.5 mg/mL"), id="missing-option"),
-            pytest.param((*DOSE, "--concentration", "2.5 mg/mL", "--frobnicate"), id="unknown-flag"),
+            pytest.param(
+                (*DOSE, "--concentration", "2.5 mg/mL", "--frobnicate"), id="unknown-flag"
+            ),
             pytest.param(("frobnicate",), id="unknown-command"),
         ],
     )
@@ -143,13 +192,14 @@ class TestErrorMessages:
         [
             pytest.param(
                 ("dose", "25 mg/kg", "--weight", "27", "--concentration", "2.5 mg/mL"),
-                "planner: error: --weight: got '27'; expected a mass, e.g. '27 g' (a number alone has no unit)",
+                "planner: error: --weight: got '27'; expected a mass, e.g. '27 g' "
+                "(a number alone has no unit)",
                 id="bare-weight",
             ),
             pytest.param(
                 (*DOSE, "--concentration", "0 mg/mL"),
-                "planner: error: --concentration: got '0 mg/mL'; expected a concentration, e.g. '2.5 mg/mL' "
-                "or '5 mM' (it must be greater than zero)",
+                "planner: error: --concentration: got '0 mg/mL'; expected a concentration, "
+                "e.g. '2.5 mg/mL' or '5 mM' (it must be greater than zero)",
                 id="zero-concentration",
             ),
             pytest.param(
@@ -160,8 +210,8 @@ class TestErrorMessages:
             ),
             pytest.param(
                 DOSE,
-                "planner: error: --concentration/--dose-volume: not given; expected --concentration "
-                "(the solution you have) or --dose-volume (e.g. '10 mL/kg')",
+                "planner: error: --concentration/--dose-volume: not given; expected "
+                "--concentration (the solution you have) or --dose-volume (e.g. '10 mL/kg')",
                 id="neither",
             ),
             pytest.param(
@@ -258,7 +308,7 @@ class TestDoseJson:
         assert [] == data["findings"]
 
     def test_dose_volume(self, run, plain_pint):
-        """At 10 mL/kg the 27 g mouse gets 0.27 mL, so the solution must be 0.675 / 0.27 = 2.5 mg/mL."""
+        """At 10 mL/kg a 27 g mouse gets 0.27 mL, so the solution is 0.675 / 0.27 = 2.5 mg/mL."""
         code, out, _ = run(*DOSE, "--dose-volume", "10 mL/kg", "--json")
         data = json.loads(out)
 
@@ -318,7 +368,7 @@ class TestDoseJson:
         ],
     )
     def test_route_spellings(self, run, spelling, key):
-        """Every route spelling of the contract is accepted (i.t. may exit 1 on its volume limit)."""
+        """Every route spelling of the contract is accepted (i.t. exits 1 on its volume limit)."""
         code, out, err = run(*DOSE, "--concentration", "2.5 mg/mL", "--route", spelling, "--json")
 
         assert code in {0, 1}, err
@@ -337,15 +387,26 @@ class TestConvertJson:
 
     def test_molar(self, run, plain_pint):
         """25 mg/kg of temsirolimus (MW 1030.29 g/mol) is 25 / 1030.29 x 1000 umol/kg."""
-        code, out, _ = run("convert", "25 mg/kg", "--to", "umol/kg", "--compound", "temsirolimus", "--json")
+        code, out, _ = run(
+            "convert", "25 mg/kg", "--to", "umol/kg", "--compound", "temsirolimus", "--json"
+        )
 
         assert 0 == code
         assert_quantity(25 / 1030.29 * 1000, "umol/kg", json.loads(out), plain_pint)
 
     def test_salt_form(self, run, plain_pint):
-        """10 mg/kg morphine base (285.34) as sulfate pentahydrate (758.83, two bases) is 10 x 758.83 / (2 x 285.34)."""
-        code, out, _ = run("convert", "10 mg/kg", "--to", "mg/kg", "--compound", "morphine",
-                           "--to-form", "morphine sulfate pentahydrate", "--json")
+        """10 mg/kg morphine (285.34) is 10 x 758.83 / (2 x 285.34) mg/kg as sulfate (758.83)."""
+        code, out, _ = run(
+            "convert",
+            "10 mg/kg",
+            "--to",
+            "mg/kg",
+            "--compound",
+            "morphine",
+            "--to-form",
+            "morphine sulfate pentahydrate",
+            "--json",
+        )
 
         assert 0 == code
         assert_quantity(10 * 758.83 / (2 * 285.34), "mg/kg", json.loads(out), plain_pint)
@@ -386,15 +447,34 @@ class TestText:
         [
             pytest.param((*DOSE, "--concentration", "2.5 mg/mL"), id="dose"),
             pytest.param((*DOSE, "--concentration", "0.2 mg/mL"), id="dose-error"),
-            pytest.param((*DOSE, "--dose-volume", "10 uL/g", "--compound", "temsirolimus"), id="dose-volume"),
-            pytest.param(("dose", "10 mcg", "--weight", "27 g", "--concentration", "1 mg/mL", "--route", "it"), id="dose-it"),
-            pytest.param(("convert", "25 mg/kg", "--to", "umol/kg", "--compound", "temsirolimus"), id="convert"),
-            pytest.param(("convert", "25 mg/kg", "--to", "mg/m2", "--species", "mouse"), id="convert-area"),
+            pytest.param(
+                (*DOSE, "--dose-volume", "10 uL/g", "--compound", "temsirolimus"), id="dose-volume"
+            ),
+            pytest.param(
+                (
+                    "dose",
+                    "10 mcg",
+                    "--weight",
+                    "27 g",
+                    "--concentration",
+                    "1 mg/mL",
+                    "--route",
+                    "it",
+                ),
+                id="dose-it",
+            ),
+            pytest.param(
+                ("convert", "25 mg/kg", "--to", "umol/kg", "--compound", "temsirolimus"),
+                id="convert",
+            ),
+            pytest.param(
+                ("convert", "25 mg/kg", "--to", "mg/m2", "--species", "mouse"), id="convert-area"
+            ),
             pytest.param(("scale", "25 mg/kg", "--from", "mouse", "--to", "human"), id="scale"),
         ],
     )
     def test_ismp(self, run, args):
-        """No micro sign, no lowercase 'ml' and no trailing '.0' or trailing decimal zero in a value."""
+        """No micro sign, no lowercase 'ml', no trailing '.0' or other trailing decimal zero."""
         code, out, _ = run(*args)
 
         assert code in {0, 1}
@@ -439,8 +519,14 @@ class TestDocsCoverage:
 
     def test_python_m(self, tmp_path):
         """``python -m planner --help`` exits 0 from outside the repository."""
-        done = subprocess.run([sys.executable, "-m", "planner", "--help"], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "planner", "--help"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
         assert 0 == done.returncode, done.stderr
         assert "dose" in done.stdout

@@ -12,7 +12,13 @@ from hypothesis import example, given, strategies as st
 
 from planner.errors import InputError, QuantityError
 from planner.units import Q_, Kind, basis, has_kind, is_kind, parse_quantity, parse_unit, require_kind, ureg
-from tests.strategies import convertible_units, near_miss_quantity_texts, positive_decimals, quantity_texts
+from tests.strategies import (
+    convertible_units,
+    exponent_quantity_texts,
+    near_miss_quantity_texts,
+    positive_decimals,
+    quantity_texts,
+)
 
 REL = Decimal("1e-20")
 
@@ -277,6 +283,16 @@ class TestParseQuantity:
 
         assert isinstance(result, ureg.Quantity)
         assert isinstance(result.magnitude, Decimal)
+
+    @given(exponent_quantity_texts())
+    def test_numbers_with_exponents(self, text):
+        """A number with an exponent of any size gives a Quantity or a QuantityError, nothing else."""
+        try:
+            result = parse_quantity(text)
+        except QuantityError:
+            return
+
+        assert Decimal("1e-15") < result.magnitude < Decimal("1e15")
 
     @given(near_miss_quantity_texts(), st.sampled_from(list(Kind)))
     @example("1e1000000 mg", Kind.AMOUNT)
