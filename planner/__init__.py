@@ -11,12 +11,12 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "Q_",
     "DataFileError",
     "Finding",
     "InputError",
     "Level",
     "PlannerError",
-    "Q_",
     "QuantityError",
     "Route",
     "UnknownNameError",

@@ -17,4 +17,6 @@ def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"planner's {name}/ folder is missing from the installation ({_PACKAGE})")
+    raise FileNotFoundError(
+        f"planner's {name}/ folder is missing from the installation ({_PACKAGE})"
+    )

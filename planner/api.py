@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import attrs
 
-from planner.conversions import change_form, convert as _convert, km_ratio, scale_dose
+from planner.conversions import change_form, km_ratio, scale_dose
+from planner.conversions import convert as _convert
 from planner.dosing import DoseResult, calculate_dose
 from planner.errors import InputError
 from planner.loading import load_reference
@@ -19,7 +20,9 @@ from planner.units import Kind, Quantity, parse_quantity, parse_unit
 __all__ = ["Conversion", "Scaling", "convert", "dose", "scale"]
 
 
-def _compound(reference: Reference, name: str | None, where: str) -> tuple[Compound | None, Form | None]:
+def _compound(
+    reference: Reference, name: str | None, where: str
+) -> tuple[Compound | None, Form | None]:
     if name is None:
         return None, None
     return reference.find_compound(name, where=where)
@@ -45,17 +48,42 @@ def dose(
     reference = reference or load_reference()
     given = parse_quantity(dose, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, Kind.AMOUNT, where="DOSE")
     body = parse_quantity(weight, Kind.MASS, where="weight")
-    conc = parse_quantity(concentration, Kind.CONCENTRATION, where="concentration") if concentration is not None else None
-    volume = parse_quantity(dose_volume, Kind.DOSE_VOLUME, Kind.VOLUME, where="dose_volume") if dose_volume is not None else None
+    conc = (
+        parse_quantity(concentration, Kind.CONCENTRATION, where="concentration")
+        if concentration is not None
+        else None
+    )
+    volume = (
+        parse_quantity(dose_volume, Kind.DOSE_VOLUME, Kind.VOLUME, where="dose_volume")
+        if dose_volume is not None
+        else None
+    )
     if conc is None and volume is None:
-        raise InputError(got=None, expected="--concentration (the solution you have) or --dose-volume (e.g. '10 mL/kg')", where="--concentration/--dose-volume")
+        raise InputError(
+            got=None,
+            expected="--concentration (the solution you have) or --dose-volume (e.g. '10 mL/kg')",
+            where="--concentration/--dose-volume",
+        )
     if conc is not None and volume is not None:
-        raise InputError(got="both", expected="only one of --concentration and --dose-volume", where="--concentration/--dose-volume")
+        raise InputError(
+            got="both",
+            expected="only one of --concentration and --dose-volume",
+            where="--concentration/--dose-volume",
+        )
     the_species = reference.find_species(species, where="species")
     the_route = Route.parse(route, where="route")
     the_compound, form = _compound(reference, compound, "compound")
-    return calculate_dose(given, weight=body, concentration=conc, dose_volume=volume, species=the_species,
-                          route=the_route, reference=reference, compound=the_compound, form=form)
+    return calculate_dose(
+        given,
+        weight=body,
+        concentration=conc,
+        dose_volume=volume,
+        species=the_species,
+        route=the_route,
+        reference=reference,
+        compound=the_compound,
+        form=form,
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -98,14 +126,30 @@ def convert(
     value = given
     if to_form is not None:
         if the_compound is None or form is None:
-            raise InputError(got=None, expected="a compound name", where="compound", hint="--to-form needs the form the quantity is stated as")
+            raise InputError(
+                got=None,
+                expected="a compound name",
+                where="compound",
+                hint="--to-form needs the form the quantity is stated as",
+            )
         other, target_form = reference.find_compound(to_form, where="--to-form")
         if other is not the_compound:
-            raise InputError(got=to_form, expected=f"a form of {the_compound.name}: {', '.join(f.name for f in the_compound.forms)}", where="--to-form")
+            raise InputError(
+                got=to_form,
+                expected=f"a form of {the_compound.name}: {', '.join(f.name for f in the_compound.forms)}",
+                where="--to-form",
+            )
         value = change_form(given, the_compound, form, target_form)
     result = _convert(value, unit, form=target_form or form, species=the_species)
-    return Conversion(given=given, result=result, unit=unit_key(unit), compound=the_compound, form=form,
-                      to_form=target_form, species=the_species)
+    return Conversion(
+        given=given,
+        result=result,
+        unit=unit_key(unit),
+        compound=the_compound,
+        form=form,
+        to_form=target_form,
+        species=the_species,
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -132,5 +176,10 @@ def scale(dose: str, *, source: str, target: str, reference: Reference | None = 
     the_source = reference.find_species(source, where="--from")
     the_target = reference.find_species(target, where="--to")
     result = scale_dose(given, the_source, the_target)
-    return Scaling(given=given, result=result, source=the_source, target=the_target,
-                   factor=km_ratio(the_source, the_target))
+    return Scaling(
+        given=given,
+        result=result,
+        source=the_source,
+        target=the_target,
+        factor=km_ratio(the_source, the_target),
+    )

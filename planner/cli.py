@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
 from planner.errors import PlannerError
 
-app = typer.Typer(
+_SETTINGS: dict[str, Any] = dict(
     name="planner",
     help="Plan in-vivo pharmacology experiments: unit-safe doses, conversions and species scaling.",
     no_args_is_help=True,
@@ -24,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+app = typer.Typer(**_SETTINGS)
 
 # Library errors name the parameter they concern; the CLI names the option a user typed.
 _OPTIONS = {
@@ -58,13 +60,62 @@ def _exit_for(findings: Sequence[Any]) -> None:
 
 @app.command()
 def dose(
-    dose: Annotated[str, typer.Argument(metavar="DOSE", help="Dose per body mass ('25 mg/kg', '25 mcg/g', '40 umol/kg'), per body surface ('75 mg/m2') or per animal ('10 mcg').", show_default=False)],
-    weight: Annotated[str, typer.Option("--weight", "-w", metavar="MASS", help="Body weight with its unit, e.g. '27 g'.", show_default=False)],
-    concentration: Annotated[str | None, typer.Option("--concentration", "-c", metavar="CONC", help="Concentration of the solution you have, e.g. '2.5 mg/mL' or '5 mM'.", show_default=False)] = None,
-    dose_volume: Annotated[str | None, typer.Option("--dose-volume", "-v", metavar="VOLUME", help="Dose volume per body mass ('10 mL/kg', '10 uL/g') or per animal ('10 uL'); the concentration is derived.", show_default=False)] = None,
-    compound: Annotated[str | None, typer.Option("--compound", metavar="NAME", help="Compound (or salt form), e.g. temsirolimus, CCI-779, 'morphine sulfate pentahydrate'.", show_default=False)] = None,
-    species: Annotated[str, typer.Option("--species", metavar="NAME", help="Species, e.g. mouse, rat.")] = "mouse",
-    route: Annotated[str, typer.Option("--route", metavar="ROUTE", help="Route: ip, sc, iv, po, im, it (or spelled out).")] = "ip",
+    dose: Annotated[
+        str,
+        typer.Argument(
+            metavar="DOSE",
+            help="Dose per body mass ('25 mg/kg', '25 mcg/g', '40 umol/kg'), per body surface ('75 mg/m2') or per animal ('10 mcg').",
+            show_default=False,
+        ),
+    ],
+    weight: Annotated[
+        str,
+        typer.Option(
+            "--weight",
+            "-w",
+            metavar="MASS",
+            help="Body weight with its unit, e.g. '27 g'.",
+            show_default=False,
+        ),
+    ],
+    concentration: Annotated[
+        str | None,
+        typer.Option(
+            "--concentration",
+            "-c",
+            metavar="CONC",
+            help="Concentration of the solution you have, e.g. '2.5 mg/mL' or '5 mM'.",
+            show_default=False,
+        ),
+    ] = None,
+    dose_volume: Annotated[
+        str | None,
+        typer.Option(
+            "--dose-volume",
+            "-v",
+            metavar="VOLUME",
+            help="Dose volume per body mass ('10 mL/kg', '10 uL/g') or per animal ('10 uL'); the concentration is derived.",
+            show_default=False,
+        ),
+    ] = None,
+    compound: Annotated[
+        str | None,
+        typer.Option(
+            "--compound",
+            metavar="NAME",
+            help="Compound (or salt form), e.g. temsirolimus, CCI-779, 'morphine sulfate pentahydrate'.",
+            show_default=False,
+        ),
+    ] = None,
+    species: Annotated[
+        str, typer.Option("--species", metavar="NAME", help="Species, e.g. mouse, rat.")
+    ] = "mouse",
+    route: Annotated[
+        str,
+        typer.Option(
+            "--route", metavar="ROUTE", help="Route: ip, sc, iv, po, im, it (or spelled out)."
+        ),
+    ] = "ip",
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -77,8 +128,15 @@ def dose(
     from planner import api
 
     try:
-        result = api.dose(dose, weight=weight, concentration=concentration, dose_volume=dose_volume,
-                          compound=compound, species=species, route=route)
+        result = api.dose(
+            dose,
+            weight=weight,
+            concentration=concentration,
+            dose_volume=dose_volume,
+            compound=compound,
+            species=species,
+            route=route,
+        )
     except PlannerError as error:
         _fail(error)
     from planner import report
@@ -92,11 +150,50 @@ def dose(
 
 @app.command()
 def convert(
-    quantity: Annotated[str, typer.Argument(metavar="QUANTITY", help="Quantity to convert, e.g. '25 mg/kg', '2.5 mg/mL', '10 mg'.", show_default=False)],
-    to: Annotated[str, typer.Option("--to", metavar="UNIT", help="Unit to convert to, e.g. 'umol/kg', 'mg/m2', 'mM', 'mcg/g'.", show_default=False)],
-    compound: Annotated[str | None, typer.Option("--compound", metavar="NAME", help="Compound or salt form the quantity is stated as (for molar conversions and --to-form).", show_default=False)] = None,
-    species: Annotated[str | None, typer.Option("--species", metavar="NAME", help="Species (for mg/kg <-> mg/m2 through its Km).", show_default=False)] = None,
-    to_form: Annotated[str | None, typer.Option("--to-form", metavar="FORM", help="Express the result as another form of the compound, e.g. 'morphine sulfate pentahydrate'.", show_default=False)] = None,
+    quantity: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUANTITY",
+            help="Quantity to convert, e.g. '25 mg/kg', '2.5 mg/mL', '10 mg'.",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            metavar="UNIT",
+            help="Unit to convert to, e.g. 'umol/kg', 'mg/m2', 'mM', 'mcg/g'.",
+            show_default=False,
+        ),
+    ],
+    compound: Annotated[
+        str | None,
+        typer.Option(
+            "--compound",
+            metavar="NAME",
+            help="Compound or salt form the quantity is stated as (for molar conversions and --to-form).",
+            show_default=False,
+        ),
+    ] = None,
+    species: Annotated[
+        str | None,
+        typer.Option(
+            "--species",
+            metavar="NAME",
+            help="Species (for mg/kg <-> mg/m2 through its Km).",
+            show_default=False,
+        ),
+    ] = None,
+    to_form: Annotated[
+        str | None,
+        typer.Option(
+            "--to-form",
+            metavar="FORM",
+            help="Express the result as another form of the compound, e.g. 'morphine sulfate pentahydrate'.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -117,9 +214,29 @@ def convert(
 
 @app.command()
 def scale(
-    dose: Annotated[str, typer.Argument(metavar="DOSE", help="Dose per body mass ('25 mg/kg') or per body surface area ('75 mg/m2').", show_default=False)],
-    source: Annotated[str, typer.Option("--from", metavar="SPECIES", help="Species the dose is for, e.g. mouse.", show_default=False)],
-    target: Annotated[str, typer.Option("--to", metavar="SPECIES", help="Species to scale to, e.g. human.", show_default=False)],
+    dose: Annotated[
+        str,
+        typer.Argument(
+            metavar="DOSE",
+            help="Dose per body mass ('25 mg/kg') or per body surface area ('75 mg/m2').",
+            show_default=False,
+        ),
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="SPECIES",
+            help="Species the dose is for, e.g. mouse.",
+            show_default=False,
+        ),
+    ],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--to", metavar="SPECIES", help="Species to scale to, e.g. human.", show_default=False
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -137,12 +254,158 @@ def scale(
         typer.echo(report.scaling_text(result))
 
 
+@app.command()
+def regimens(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list instead of text.")
+    ] = False,
+) -> None:
+    """
+    List every documented regimen: compound, dose, route, schedule, species, and whether the
+    source states each of them (status 'stated') or some are assumed.
+    """
+    from planner import knowledge, knowledge_report
+
+    try:
+        result = knowledge.regimens()
+    except PlannerError as error:
+        _fail(error)
+    if as_json:
+        typer.echo(json.dumps(knowledge_report.regimens_json(result), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(knowledge_report.regimens_text(result))
+
+
+@app.command()
+def show(
+    item: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="A protocol id (e.g. obara2011-cci779-acute), a regimen id (see 'planner regimens') or a protocol file.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """
+    Show a protocol or a regimen with the source of every value; values the source does not
+    state are marked "ASSUMED - verify" with the reason.
+    """
+    from planner import knowledge, knowledge_report
+
+    try:
+        result = knowledge.lookup(item)
+    except PlannerError as error:
+        _fail(error)
+    typer.echo(knowledge_report.show_text(result))
+
+
+@app.command()
+def check(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A protocol file (or the id of a shipped protocol).",
+            show_default=False,
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """
+    Validate a protocol file and run its dose checks: each treatment's dose and volume for the
+    species' reference weight, and the dose and schedule against the documented regimen.
+
+    Exit 0 clean or with warnings, 1 if a check found an error (e.g. a dose that differs from the
+    regimen's), 2 if the file is invalid.
+    """
+    from planner import knowledge, knowledge_report
+
+    try:
+        result = knowledge.check_protocol(file)
+    except PlannerError as error:
+        _fail(error)
+    if as_json:
+        _emit(knowledge_report.check_json(result))
+    else:
+        typer.echo(knowledge_report.check_text(result))
+    _exit_for(result.findings)
+
+
+@app.command()
+def new(
+    new_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="NEW_ID",
+            help="Id of the new protocol; the file written is NEW_ID.toml.",
+            show_default=False,
+        ),
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            metavar="ID",
+            help="Protocol (or protocol file) to copy, or documented regimen to build from.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Folder to write to (default: the current folder).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """
+    Start a protocol to edit: write NEW_ID.toml, copied from a protocol or built from a
+    documented regimen, with every value the source does not state marked assumed. Never
+    overwrites a file.
+    """
+    from planner import knowledge, knowledge_report
+
+    try:
+        result = knowledge.new_protocol(new_id, source, out)
+    except PlannerError as error:
+        _fail(error)
+    typer.echo(knowledge_report.new_text(result))
+
+
+def _app_for(args: Sequence[str]) -> typer.Typer:
+    """
+    Return an app with only the command that ``args`` name, or the whole app.
+
+    Building the click command for every subcommand costs a few milliseconds of every start-up
+    (benchmarks/startup.py); the command that runs is the only one a run needs. Help, completion
+    and unknown commands get the whole app.
+    """
+    registered = {
+        info.name or info.callback.__name__.replace("_", "-"): info
+        for info in app.registered_commands
+        if info.callback
+    }
+    if not args or args[0] not in registered:
+        return app
+    single = typer.Typer(**_SETTINGS)
+    single.callback()(_group)
+    single.registered_commands.append(registered[args[0]])
+    return single
+
+
+def _group() -> None:
+    """Plan in-vivo pharmacology experiments."""
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """
     Run the CLI; usage errors (a missing option, an unknown flag) become one line on stderr.
     """
-    command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(_app_for(args))
     try:
         code = command.main(args=args or ["--help"], prog_name="planner", standalone_mode=False)
     except typer.TyperException as error:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from planner.errors import InputError
 from planner.reference import Compound, Form, Species
-from planner.units import Q_, Kind, Quantity, Unit, basis, is_kind, require_kind  # noqa: F401 - Q_ for doctests
+from planner.units import Q_, Kind, Quantity, Unit, basis, is_kind, require_kind
 
 __all__ = [
     "change_form",
@@ -58,14 +58,20 @@ def _need(what: str, why: str, where: str) -> InputError:
 
 # The unit each counting kind is expressed in after a change of basis.
 _CANONICAL = {
-    (Kind.AMOUNT, "mass"): "mg", (Kind.AMOUNT, "substance"): "umol",
-    (Kind.DOSE_PER_MASS, "mass"): "mg/kg", (Kind.DOSE_PER_MASS, "substance"): "umol/kg",
-    (Kind.DOSE_PER_AREA, "mass"): "mg/m**2", (Kind.DOSE_PER_AREA, "substance"): "umol/m**2",
-    (Kind.CONCENTRATION, "mass"): "mg/mL", (Kind.CONCENTRATION, "substance"): "mM",
+    (Kind.AMOUNT, "mass"): "mg",
+    (Kind.AMOUNT, "substance"): "umol",
+    (Kind.DOSE_PER_MASS, "mass"): "mg/kg",
+    (Kind.DOSE_PER_MASS, "substance"): "umol/kg",
+    (Kind.DOSE_PER_AREA, "mass"): "mg/m**2",
+    (Kind.DOSE_PER_AREA, "substance"): "umol/m**2",
+    (Kind.CONCENTRATION, "mass"): "mg/mL",
+    (Kind.CONCENTRATION, "substance"): "mM",
 }
 
 
-def to_basis(value: Quantity, target: str, form: Form | None, *, where: str = "compound") -> Quantity:
+def to_basis(
+    value: Quantity, target: str, form: Form | None, *, where: str = "compound"
+) -> Quantity:
     """
     Express a quantity that counts compound by mass ("mass") or amount of substance ("substance").
 
@@ -75,9 +81,17 @@ def to_basis(value: Quantity, target: str, form: Form | None, *, where: str = "c
     if current == target:
         return value
     if kind not in _COUNTING or current is None:
-        raise InputError(got=_text(value), expected="an amount, dose or concentration of a compound", where="quantity")
+        raise InputError(
+            got=_text(value),
+            expected="an amount, dose or concentration of a compound",
+            where="quantity",
+        )
     if form is None:
-        raise _need("a compound name", f"converting {_text(value)} between mass and amount of substance needs a molecular weight", where)
+        raise _need(
+            "a compound name",
+            f"converting {_text(value)} between mass and amount of substance needs a molecular weight",
+            where,
+        )
     mw = form.molar_mass.value
     result = value / mw if target == "substance" else value * mw
     return result.to(_CANONICAL[(kind, target)])
@@ -92,7 +106,9 @@ def change_form(value: Quantity, compound: Compound, source: Form, target: Form)
     taken into account (2 for morphine sulfate).
     """
     if source not in compound.forms or target not in compound.forms:
-        raise InputError(got=f"{source.name} -> {target.name}", expected=f"two forms of {compound.name}")
+        raise InputError(
+            got=f"{source.name} -> {target.name}", expected=f"two forms of {compound.name}"
+        )
     start_basis = basis(value.units) or "mass"
     moles = to_basis(value, "substance", source) * source.parent_units
     moles_target = moles / target.parent_units
@@ -147,21 +163,45 @@ def convert(
     source_kind, source_basis = kind_and_basis(value)
     target_kind, target_basis = kind_and_basis(unit)
     if target_kind is None:
-        raise InputError(got=_text(unit), expected="a unit planner converts to (a dose, amount, concentration, volume, dose volume, molar mass, percentage or duration)", where="--to")
+        raise InputError(
+            got=_text(unit),
+            expected="a unit planner converts to (a dose, amount, concentration, volume, dose volume, molar mass, percentage or duration)",
+            where="--to",
+        )
     if source_kind is None:
-        raise InputError(got=_text(value), expected="a dose, amount, concentration, volume, dose volume, molar mass, percentage or duration", where="quantity")
+        raise InputError(
+            got=_text(value),
+            expected="a dose, amount, concentration, volume, dose volume, molar mass, percentage or duration",
+            where="quantity",
+        )
     if source_kind in _PLAIN or target_kind in _PLAIN:
         if source_kind is not target_kind:
-            raise InputError(got=_text(unit), expected=f"a unit of the same kind as {_text(value)}: {source_kind.describe()}", where="--to")
+            raise InputError(
+                got=_text(unit),
+                expected=f"a unit of the same kind as {_text(value)}: {source_kind.describe()}",
+                where="--to",
+            )
         return value.to(unit)
     result = value
     area_pair = {source_kind, target_kind} == {Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA}
     if source_kind is not target_kind and not area_pair:
-        raise InputError(got=_text(unit), expected=f"a unit of the same kind as {_text(value)}: {source_kind.describe()}", where="--to")
+        raise InputError(
+            got=_text(unit),
+            expected=f"a unit of the same kind as {_text(value)}: {source_kind.describe()}",
+            where="--to",
+        )
     if area_pair:
         if species is None:
-            raise _need("a species name", f"converting {_text(value)} to {_text(unit)} needs the species' Km (body surface area)", "species")
-        result = per_mass_to_per_area(result, species) if source_kind is Kind.DOSE_PER_MASS else per_area_to_per_mass(result, species)
+            raise _need(
+                "a species name",
+                f"converting {_text(value)} to {_text(unit)} needs the species' Km (body surface area)",
+                "species",
+            )
+        result = (
+            per_mass_to_per_area(result, species)
+            if source_kind is Kind.DOSE_PER_MASS
+            else per_area_to_per_mass(result, species)
+        )
     if target_basis != source_basis and target_basis is not None:
         result = to_basis(result, target_basis, form)
     return result.to(unit)

@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 
-def amount_for(dose: Quantity, weight: Quantity | None, *, species: Species | None = None) -> Quantity:
+def amount_for(
+    dose: Quantity, weight: Quantity | None, *, species: Species | None = None
+) -> Quantity:
     """
     Return the amount for one animal: dose per body mass x weight, dose per body surface area
     through the species' Km, or a fixed dose per animal as it is.
@@ -44,13 +46,21 @@ def amount_for(dose: Quantity, weight: Quantity | None, *, species: Species | No
         return dose.to("mg" if basis(dose.units) == "mass" else "umol")
     if is_kind(dose, Kind.DOSE_PER_AREA):
         if species is None:
-            raise InputError(got=None, expected="a species", where="species",
-                             hint="a dose per body surface area needs the species' Km")
+            raise InputError(
+                got=None,
+                expected="a species",
+                where="species",
+                hint="a dose per body surface area needs the species' Km",
+            )
         dose = per_area_to_per_mass(dose, species)
     require_kind(dose, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, Kind.AMOUNT, where="dose")
     if weight is None:
-        raise InputError(got=None, expected="a body weight", where="weight",
-                         hint="a dose per body mass needs the animal's weight")
+        raise InputError(
+            got=None,
+            expected="a body weight",
+            where="weight",
+            hint="a dose per body mass needs the animal's weight",
+        )
     require_kind(weight, Kind.MASS, where="weight")
     return (dose * weight).to("mg" if basis(dose.units) == "mass" else "umol")
 
@@ -96,7 +106,9 @@ def _show(quantity: Quantity) -> str:
     return format_quantity(quantity)
 
 
-def check_weight(weight: Quantity, species: Species, reference: Reference, *, subject: str = "") -> list[Finding]:
+def check_weight(
+    weight: Quantity, species: Species, reference: Reference, *, subject: str = ""
+) -> list[Finding]:
     """
     Warn when a weight is outside the species' plausible range (a typo or a sick animal).
     """
@@ -107,14 +119,18 @@ def check_weight(weight: Quantity, species: Species, reference: Reference, *, su
     if low <= weight <= high:
         return []
     unit = "g" if high < Q_(1, "kg") else "kg"
-    return [Finding(
-        level=Level.WARNING,
-        code="weight-outside-range",
-        message=(f"weight {format_quantity(weight, unit)} is outside the plausible range for {species.name}, "
-                 f"{format_quantity(low, unit)} to {format_quantity(high, unit)}: check the weighing"),
-        subject=subject,
-        source=reference.provenance(fact, species.citation),
-    )]
+    return [
+        Finding(
+            level=Level.WARNING,
+            code="weight-outside-range",
+            message=(
+                f"weight {format_quantity(weight, unit)} is outside the plausible range for {species.name}, "
+                f"{format_quantity(low, unit)} to {format_quantity(high, unit)}: check the weighing"
+            ),
+            subject=subject,
+            source=reference.provenance(fact, species.citation),
+        )
+    ]
 
 
 def check_volume(
@@ -132,14 +148,24 @@ def check_volume(
     (error above it) for the species and route. A volume exactly at a limit passes.
     """
     if limit is None:
-        return [Finding(
-            level=Level.INFO, code="no-volume-limit",
-            message=f"no volume limit on record for {species.name} {route.value}; check your institution's limits",
-            subject=subject)]
+        return [
+            Finding(
+                level=Level.INFO,
+                code="no-volume-limit",
+                message=f"no volume limit on record for {species.name} {route.value}; check your institution's limits",
+                subject=subject,
+            )
+        ]
     per_kg = limit.per == "kg"
     if per_kg and weight is None:
-        return [Finding(level=Level.INFO, code="volume-not-checked",
-                        message="no body weight, so the volume per kg was not checked", subject=subject)]
+        return [
+            Finding(
+                level=Level.INFO,
+                code="volume-not-checked",
+                message="no body weight, so the volume per kg was not checked",
+                subject=subject,
+            )
+        ]
     measured = volume / weight if per_kg and weight is not None else volume
     unit = "mL/kg" if per_kg else "uL" if volume < Q_("0.1", "mL") else "mL"
     shown = f"{_show(volume)} ({format_quantity(measured, unit)})" if per_kg else _show(volume)
@@ -149,29 +175,53 @@ def check_volume(
         (limit.good_practice, Level.WARNING, "volume-above-good-practice", "good practice"),
     ):
         if measured > fact.value:
-            return [Finding(
-                level=level, code=code,
-                message=f"{shown} is above {label} for {where}, {format_quantity(fact.value, unit)}",
-                subject=subject, source=reference.provenance(fact, limit.citation))]
+            return [
+                Finding(
+                    level=level,
+                    code=code,
+                    message=f"{shown} is above {label} for {where}, {format_quantity(fact.value, unit)}",
+                    subject=subject,
+                    source=reference.provenance(fact, limit.citation),
+                )
+            ]
     return []
 
 
-def _check_syringe(volume: Quantity, syringe: Syringe | None, reference: Reference, *, subject: str) -> list[Finding]:
+def _check_syringe(
+    volume: Quantity, syringe: Syringe | None, reference: Reference, *, subject: str
+) -> list[Finding]:
     if syringe is None:
-        return [Finding(level=Level.WARNING, code="volume-exceeds-syringes",
-                        message=f"{_show(volume)} is more than any syringe on record holds: split it or use a pump",
-                        subject=subject)]
+        return [
+            Finding(
+                level=Level.WARNING,
+                code="volume-exceeds-syringes",
+                message=f"{_show(volume)} is more than any syringe on record holds: split it or use a pump",
+                subject=subject,
+            )
+        ]
     graduation = syringe.graduation.value
     source = reference.provenance(syringe.graduation, syringe.citation)
     if measurable_volume(volume, syringe).magnitude == 0:
-        return [Finding(level=Level.ERROR, code="volume-below-graduation",
-                        message=f"{_show(volume)} is less than half a graduation ({_show(graduation)}) of a {syringe.name}: dilute the solution",
-                        subject=subject, source=source)]
+        return [
+            Finding(
+                level=Level.ERROR,
+                code="volume-below-graduation",
+                message=f"{_show(volume)} is less than half a graduation ({_show(graduation)}) of a {syringe.name}: dilute the solution",
+                subject=subject,
+                source=source,
+            )
+        ]
     if volume < graduation * 10:
-        return [Finding(level=Level.WARNING, code="volume-hard-to-measure",
-                        message=f"{_show(volume)} is fewer than 10 graduations ({_show(graduation)}) of a {syringe.name}: "
-                                "a one-graduation error is more than 10 %; consider a more dilute solution",
-                        subject=subject, source=source)]
+        return [
+            Finding(
+                level=Level.WARNING,
+                code="volume-hard-to-measure",
+                message=f"{_show(volume)} is fewer than 10 graduations ({_show(graduation)}) of a {syringe.name}: "
+                "a one-graduation error is more than 10 %; consider a more dilute solution",
+                subject=subject,
+                source=source,
+            )
+        ]
     return []
 
 
@@ -200,23 +250,38 @@ def calculate_dose(
     """
     require_positive(dose, where="dose")
     if (concentration is None) == (dose_volume is None):
-        raise InputError(got="both" if concentration is not None else None,
-                         expected="exactly one of a concentration or a dose volume", where="--concentration/--dose-volume")
+        raise InputError(
+            got="both" if concentration is not None else None,
+            expected="exactly one of a concentration or a dose volume",
+            where="--concentration/--dose-volume",
+        )
     if weight is not None:
         require_positive(require_kind(weight, Kind.MASS, where="weight"), where="weight")
     amount = amount_for(dose, weight, species=species)
     if concentration is not None:
         require_kind(concentration, Kind.CONCENTRATION, where="concentration")
         if concentration.magnitude <= 0:
-            raise InputError(got=str(concentration), expected="a concentration greater than zero", where="concentration")
+            raise InputError(
+                got=str(concentration),
+                expected="a concentration greater than zero",
+                where="concentration",
+            )
         in_basis = to_basis(amount, basis(concentration.units) or "mass", form)
         volume = (in_basis / concentration).to("mL")
     else:
         assert dose_volume is not None
-        require_positive(require_kind(dose_volume, Kind.DOSE_VOLUME, Kind.VOLUME, where="dose_volume"), where="dose_volume")
+        require_positive(
+            require_kind(dose_volume, Kind.DOSE_VOLUME, Kind.VOLUME, where="dose_volume"),
+            where="dose_volume",
+        )
         if is_kind(dose_volume, Kind.DOSE_VOLUME):
             if weight is None:
-                raise InputError(got=None, expected="a body weight", where="weight", hint="a dose volume per kg needs the weight")
+                raise InputError(
+                    got=None,
+                    expected="a body weight",
+                    where="weight",
+                    hint="a dose volume per kg needs the weight",
+                )
             volume = (dose_volume * weight).to("mL")
         else:
             volume = dose_volume.to("mL")
@@ -227,16 +292,30 @@ def calculate_dose(
     findings: list[Finding] = []
     if weight is not None:
         findings += check_weight(weight, species, reference, subject=subject)
-    findings += check_volume(volume, weight, limit, reference, species=species, route=route, subject=subject)
+    findings += check_volume(
+        volume, weight, limit, reference, species=species, route=route, subject=subject
+    )
     findings += _check_syringe(volume, syringe, reference, subject=subject)
     return DoseResult(
-        dose=dose, weight=weight, species=species, route=route, compound=compound, form=form,
-        amount=amount, concentration=concentration, volume=volume, dose_volume=per_kg,
-        syringe=syringe, limit=limit, findings=tuple(findings),
+        dose=dose,
+        weight=weight,
+        species=species,
+        route=route,
+        compound=compound,
+        form=form,
+        amount=amount,
+        concentration=concentration,
+        volume=volume,
+        dose_volume=per_kg,
+        syringe=syringe,
+        limit=limit,
+        findings=tuple(findings),
     )
 
 
-def _concentration(dose: Quantity, amount: Quantity, volume: Quantity, dose_volume: Quantity) -> Quantity:
+def _concentration(
+    dose: Quantity, amount: Quantity, volume: Quantity, dose_volume: Quantity
+) -> Quantity:
     # With a per-kg dose and a per-kg volume the concentration does not depend on the weight:
     # compute it from the two rates so that it is exactly dose / dose volume.
     is_mass = basis(amount.units) == "mass"

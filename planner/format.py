@@ -36,16 +36,42 @@ __all__ = [
 
 # Unit names in the registry (planner/units.txt) split into prefix and base. Keys are written with
 # pint-parsable symbols (they are also the JSON form); text follows ISMP ("mcg", "mcL", "mL").
-_PREFIXES = {"kilo": "k", "deci": "d", "centi": "c", "milli": "m", "micro": "u", "nano": "n", "": ""}
+_PREFIXES = {
+    "kilo": "k",
+    "deci": "d",
+    "centi": "c",
+    "milli": "m",
+    "micro": "u",
+    "nano": "n",
+    "": "",
+}
 _BASES = {
-    "gram": "g", "meter": "m", "mole": "mol", "second": "s", "liter": "L", "molar": "M",
-    "minute": "min", "hour": "h", "day": "d", "week": "week", "percent": "percent", "mcg": "ug",
+    "gram": "g",
+    "meter": "m",
+    "mole": "mol",
+    "second": "s",
+    "liter": "L",
+    "molar": "M",
+    "minute": "min",
+    "hour": "h",
+    "day": "d",
+    "week": "week",
+    "percent": "percent",
+    "mcg": "ug",
 }
 # Printed forms where the symbol would be unsafe or unclear: never the micro sign, "u" or "d".
 _PRINTED = {
-    "ug": "mcg", "uL": "mcL", "umol": "micromol", "uM": "micromolar",
-    "percent": "%", "d": "day", "week": "week", "us": "microsecond", "um": "micrometer",
-    "ng": "nanogram", "nL": "nanoliter",
+    "ug": "mcg",
+    "uL": "mcL",
+    "umol": "micromol",
+    "uM": "micromolar",
+    "percent": "%",
+    "d": "day",
+    "week": "week",
+    "us": "microsecond",
+    "um": "micrometer",
+    "ng": "nanogram",
+    "nL": "nanoliter",
 }
 
 
@@ -53,8 +79,8 @@ def _split_name(name: str) -> tuple[str, str]:
     if name in _BASES:
         return "", name
     for prefix in _PREFIXES:
-        if prefix and name.startswith(prefix) and name[len(prefix):] in _BASES:
-            return prefix, name[len(prefix):]
+        if prefix and name.startswith(prefix) and name[len(prefix) :] in _BASES:
+            return prefix, name[len(prefix) :]
     raise ValueError(f"planner has no symbol for unit {name!r}")
 
 
@@ -114,8 +140,15 @@ _LADDERS: dict[tuple[Kind, str | None], list[tuple[str, str]]] = {
     (Kind.DURATION, None): [("min", "0"), ("h", "1")],
 }
 _ORDER = (
-    Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, Kind.DOSE_VOLUME, Kind.CONCENTRATION,
-    Kind.MOLAR_MASS, Kind.AMOUNT, Kind.VOLUME, Kind.FRACTION, Kind.DURATION,
+    Kind.DOSE_PER_MASS,
+    Kind.DOSE_PER_AREA,
+    Kind.DOSE_VOLUME,
+    Kind.CONCENTRATION,
+    Kind.MOLAR_MASS,
+    Kind.AMOUNT,
+    Kind.VOLUME,
+    Kind.FRACTION,
+    Kind.DURATION,
 )
 
 
@@ -137,7 +170,11 @@ def auto_unit(quantity: Quantity) -> str:
     kind = kind_of(quantity)
     if kind is None:
         raise ValueError(f"planner has no display unit for {quantity.units}")
-    base = basis(quantity.units) if kind in {Kind.AMOUNT, Kind.CONCENTRATION, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA} else None
+    base = (
+        basis(quantity.units)
+        if kind in {Kind.AMOUNT, Kind.CONCENTRATION, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA}
+        else None
+    )
     ladder = _LADDERS[(kind, base)]
     chosen = ladder[0][0]
     for unit, threshold in ladder:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -23,12 +24,25 @@ from planner._resources import data_dir
 from planner.errors import DataFileError, PlannerError
 from planner.provenance import Citation
 from planner.reference import Compound, Reference, Route, Species, Syringe, VolumeLimit
+from planner.regimens import Regimen, Study
 from planner.units import Quantity, parse_quantity, ureg
 
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["converter", "load_reference", "load_toml", "read_toml", "structure"]
+    from planner.protocols import Protocol
+
+__all__ = [
+    "converter",
+    "list_protocols",
+    "load_protocol",
+    "load_reference",
+    "load_toml",
+    "protocol_data",
+    "read_toml",
+    "structure",
+    "structure_protocol",
+]
 
 T = TypeVar("T")
 
@@ -37,7 +51,9 @@ _MARK = "\x1f"  # separates a validator's attribute name from its message inside
 
 def _structure_quantity(value: Any, _type: Any) -> Quantity:
     if not isinstance(value, str):
-        raise TypeError(f"expected a quantity as text with its unit, e.g. '25 mg/kg'; got {value!r}")
+        raise TypeError(
+            f"expected a quantity as text with its unit, e.g. '25 mg/kg'; got {value!r}"
+        )
     return parse_quantity(value)
 
 
@@ -59,6 +75,41 @@ def _structure_route(value: Any, _type: Any) -> Route:
     return Route.parse(value)
 
 
+# cattrs' own hooks convert what they are given (int("4"), int(4.7), str(5), tuple("abc")): a
+# data file that gives the wrong type must fail instead, naming what was expected.
+def _structure_int(value: Any, _type: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number; got {value!r}")
+    return value
+
+
+def _structure_str(value: Any, _type: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a text in quotes; got {value!r}")
+    return value
+
+
+def _is_homogeneous_tuple(type_: Any) -> bool:
+    from typing import get_args, get_origin
+
+    return (
+        get_origin(type_) is tuple and len(get_args(type_)) == 2 and get_args(type_)[1] is Ellipsis
+    )
+
+
+def _tuple_hook_factory(type_: Any, conv: cattrs.Converter) -> Any:
+    from cattrs.cols import homogenous_tuple_structure_factory
+
+    inner = homogenous_tuple_structure_factory(type_, conv)
+
+    def _structure_tuple(value: Any, _type: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            raise TypeError(f'expected a list, e.g. ["a", "b"]; got {value!r}')
+        return inner(value, _type)
+
+    return _structure_tuple
+
+
 @cache
 def converter() -> cattrs.Converter:
     """
@@ -71,6 +122,9 @@ def converter() -> cattrs.Converter:
     conv.register_structure_hook(Quantity, _structure_quantity)
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(Route, _structure_route)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook_factory)
     conv.register_unstructure_hook(Quantity, lambda q: f"{q.magnitude} {q.units:~}")
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook(Route, lambda r: r.key)
@@ -130,9 +184,13 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(path=str(path), key="", message=f"not valid TOML: {exc}") from None
     except UnicodeDecodeError:
-        raise DataFileError(path=str(path), key="", message="not valid TOML: the file is not UTF-8 text") from None
+        raise DataFileError(
+            path=str(path), key="", message="not valid TOML: the file is not UTF-8 text"
+        ) from None
     except OSError as exc:
-        raise DataFileError(path=str(path), key="", message=f"cannot be read: {exc.strerror}") from None
+        raise DataFileError(
+            path=str(path), key="", message=f"cannot be read: {exc.strerror}"
+        ) from None
 
 
 def structure(data: Any, cls: type[T], *, path: Path) -> T:
@@ -143,9 +201,12 @@ def structure(data: Any, cls: type[T], *, path: Path) -> T:
 
     try:
         return converter().structure(data, cls)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes one located message
-        lines = cattrs.transform_error(exc, path="$", format_exception=_message) if isinstance(
-            exc, (cattrs.BaseValidationError, cattrs.ClassValidationError)) else [f"{_message(exc, cls)} @ $"]
+    except Exception as exc:
+        lines = (
+            cattrs.transform_error(exc, path="$", format_exception=_message)
+            if isinstance(exc, (cattrs.BaseValidationError, cattrs.ClassValidationError))
+            else [f"{_message(exc, cls)} @ $"]
+        )
         raise _located(path, lines) from None
 
 
@@ -163,9 +224,11 @@ class SeedFile:
     compound: tuple[Compound, ...] = ()
     limit: tuple[VolumeLimit, ...] = ()
     syringe: tuple[Syringe, ...] = ()
+    study: tuple[Study, ...] = ()
+    regimen: tuple[Regimen, ...] = ()
 
 
-_RECORD_TABLES = ("species", "compound", "limit", "syringe")
+_RECORD_TABLES = ("species", "compound", "limit", "syringe", "study", "regimen")
 
 
 def load_seed_file(path: Path) -> SeedFile:
@@ -188,11 +251,23 @@ def _check_references(reference: Reference, files: dict[str, Path]) -> None:
     species = {s.id for s in reference.species}
     for number, limit in enumerate(reference.limits):
         if limit.species not in species:
-            raise DataFileError(path=str(files["limit"]), key=f"limit[{number}].species",
-                                message=f"unknown species {limit.species!r}; known: {', '.join(sorted(species))}")
-    for record in (*reference.species, *reference.compounds, *reference.limits, *reference.syringes):
+            raise DataFileError(
+                path=str(files["limit"]),
+                key=f"limit[{number}].species",
+                message=f"unknown species {limit.species!r}; known: {', '.join(sorted(species))}",
+            )
+    for record in (
+        *reference.species,
+        *reference.compounds,
+        *reference.limits,
+        *reference.syringes,
+    ):
         if record.citation and record.citation not in keys:
-            raise DataFileError(path="seeds", key=f"{record!r:.60}.citation", message=f"unknown citation {record.citation!r}")
+            raise DataFileError(
+                path="seeds",
+                key=f"{record!r:.60}.citation",
+                message=f"unknown citation {record.citation!r}",
+            )
 
 
 @cache
@@ -221,6 +296,9 @@ def _build_reference(paths: list[Path]) -> Reference:
     compounds: list[Compound] = []
     limits: list[VolumeLimit] = []
     syringes: list[Syringe] = []
+    studies: list[Study] = []
+    regimens: list[Regimen] = []
+    origins: list[tuple[Path, int]] = []
     files: dict[str, Path] = {}
     for path in paths:
         seed = load_seed_file(path)
@@ -229,17 +307,153 @@ def _build_reference(paths: list[Path]) -> Reference:
         compounds.extend(seed.compound)
         limits.extend(seed.limit)
         syringes.extend(seed.syringe)
+        studies.extend(seed.study)
+        regimens.extend(seed.regimen)
+        origins.extend((path, number) for number in range(len(seed.regimen)))
         for table in _RECORD_TABLES:
             if getattr(seed, table):
                 files[table] = path
     reference = Reference(
-        citations=citations, species=species, compounds=compounds, limits=limits, syringes=syringes
+        citations=citations,
+        species=species,
+        compounds=compounds,
+        limits=limits,
+        syringes=syringes,
+        studies=studies,
+        regimens=regimens,
     )
     _check_references(reference, files)
+    _check_regimens(reference, origins)
     return reference
 
 
+def _check_regimens(reference: Reference, origins: list[tuple[Path, int]]) -> None:
+    """Check what each regimen refers to: its study and model, compound, species, other regimens."""
+    from planner.regimens import regimen_problems
+
+    seen: set[str] = set()
+    for regimen, (path, number) in zip(reference.regimens, origins, strict=True):
+        problems = regimen_problems(regimen, reference)
+        if regimen.id in seen:
+            problems.insert(
+                0, ("id", f"regimen id {regimen.id!r} is used twice; ids must be unique")
+            )
+        seen.add(regimen.id)
+        if problems:
+            key, message = problems[0]
+            raise _problem(path, f"regimen[{number}].{key}", message, len(problems))
+
+
+def _problem(path: Path, key: str, message: str, count: int) -> DataFileError:
+    more = f" (and {count - 1} more problem(s))" if count > 1 else ""
+    return DataFileError(path=str(path), key=key, message=message + more)
+
+
+# --- protocols -----------------------------------------------------------------------------------
+
+
+def list_protocols(folder: Path | None = None) -> tuple[str, ...]:
+    """
+    Return the ids (file stems) of the protocols in ``folder`` (default: the shipped protocols/).
+    """
+    folder = folder or data_dir("protocols")
+    return tuple(sorted(p.stem for p in folder.glob("*.toml")))
+
+
+def _protocol_path(path_or_id: str | Path) -> Path:
+    if isinstance(path_or_id, Path):
+        return path_or_id
+    text = str(path_or_id)
+    candidate = Path(text)
+    if candidate.exists() or text.endswith(".toml") or "/" in text or os.sep in text:
+        return candidate
+    shipped = data_dir("protocols")
+    if text in list_protocols(shipped):
+        return shipped / f"{text}.toml"
+    from planner.errors import UnknownNameError
+
+    raise UnknownNameError(kind="protocol", name=text, known=list_protocols(shipped))
+
+
+def structure_protocol(
+    data: Any, *, protocol_id: str, path: Path, reference: Reference | None = None
+) -> Protocol:
+    """
+    Structure a protocol's TOML data and check what it refers to against the reference data.
+
+    Raises:
+        DataFileError: a malformed protocol or a reference to an unknown regimen, species, form
+            or citation, naming the file and key path.
+    """
+    from planner.protocols import Protocol, protocol_problems
+
+    if isinstance(data, dict) and "id" in data:
+        raise DataFileError(
+            path=str(path),
+            key="id",
+            message="unknown key(s) id; a protocol's id is its file name "
+            f"({path.stem!r}): remove the key",
+        )
+    payload = {**data, "id": protocol_id} if isinstance(data, dict) else data
+    protocol = structure(payload, Protocol, path=path)
+    problems = protocol_problems(protocol, reference or load_reference())
+    if problems:
+        key, message = problems[0]
+        raise _problem(path, key, message, len(problems))
+    return protocol
+
+
+def load_protocol(path_or_id: str | Path, *, reference: Reference | None = None) -> Protocol:
+    """
+    Load a protocol from a file path, or a shipped protocol by id; its id is the file stem.
+
+    Raises:
+        UnknownNameError: an id that is no shipped protocol (and no file).
+        DataFileError: the file is missing, malformed or refers to unknown names.
+    """
+    path = _protocol_path(path_or_id)
+    return structure_protocol(
+        read_toml(path), protocol_id=path.stem, path=path, reference=reference
+    )
+
+
+def protocol_data(protocol: Protocol) -> dict[str, Any]:
+    """
+    Return a protocol as plain TOML-able data (the inverse of :func:`structure_protocol`):
+    values equal to their defaults are left out, and so is the id (the file name).
+    """
+    data = _dump_converter().unstructure(protocol)
+    data.pop("id", None)
+    # The version is written even when it is the default, so that people see where to raise it.
+    return {"title": data.pop("title"), "version": protocol.version, **data}
+
+
+def _quantity_text(quantity: Quantity) -> str:
+    from planner.format import unit_key
+
+    # Written as people edit them: "%" for percent and "mcg" (never "ug") for micrograms.
+    unit = re.sub(r"\bug\b", "mcg", unit_key(quantity.units))
+    return f"{format(quantity.magnitude, 'f')} {'%' if unit == 'percent' else unit}"
+
+
+@cache
+def _dump_converter() -> cattrs.Converter:
+    # Quantities are written as planner's own unit keys (pint's text changes between versions).
+    conv = converter().copy(omit_if_default=True)
+    conv.register_unstructure_hook(Quantity, _quantity_text)
+    return conv
+
+
 # --- the on-disk cache of loaded reference data ------------------------------------------------
+
+_CACHED_CODE = (
+    "loading.py",
+    "reference.py",
+    "provenance.py",
+    "regimens.py",
+    "units.py",
+    "units.txt",
+)
 
 
 def _cache_file(paths: list[Path]) -> Path | None:
@@ -251,12 +465,18 @@ def _cache_file(paths: list[Path]) -> Path | None:
     from planner import __version__
 
     digest = hashlib.sha256(f"{__version__}|{pint.__version__}|{pickle.HIGHEST_PROTOCOL}".encode())
+    # The code that defines the cached objects is part of the key too, so that a changed class
+    # never meets objects pickled from its old shape (a development checkout keeps its version).
+    package = Path(__file__).parent
+    code = [package / name for name in _CACHED_CODE if (package / name).exists()]
     try:
-        for path in paths:
+        for path in [*code, *paths]:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         return None
-    return Path(platformdirs.user_cache_dir("planner")) / f"reference-{digest.hexdigest()[:32]}.pickle"
+    return (
+        Path(platformdirs.user_cache_dir("planner")) / f"reference-{digest.hexdigest()[:32]}.pickle"
+    )
 
 
 def _rebuild_quantity(magnitude: Decimal, units: dict[str, Any]) -> Quantity:
@@ -280,7 +500,7 @@ def _read_cache(path: Path | None) -> Reference | None:
     try:
         with path.open("rb") as handle:
             value = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - a missing, stale or damaged cache is rebuilt
+    except Exception:
         return None
     return value if isinstance(value, Reference) else None
 

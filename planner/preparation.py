@@ -36,13 +36,17 @@ class VehicleComponent:
 
     name: str = attrs.field(converter=str.strip, validator=v.min_len(1))
     """What it is ("DMSO", "PEG-400", "Tween-80", "0.9% saline")."""
-    percent: Quantity | None = attrs.field(default=None, validator=v.optional(has_kind(Kind.FRACTION)))
+    percent: Quantity | None = attrs.field(
+        default=None, validator=v.optional(has_kind(Kind.FRACTION))
+    )
     """Share of the final volume (v/v), e.g. 5 %; None for the balance."""
 
     @percent.validator
     def _check_share(self, _attribute: object, value: Quantity | None) -> None:
         if value is not None and not 0 < value.to("percent").magnitude <= 100:
-            raise ValueError(f"a component's share must be more than 0 % and at most 100 %; got {value.magnitude} %")
+            raise ValueError(
+                f"a component's share must be more than 0 % and at most 100 %; got {value.magnitude} %"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -83,19 +87,38 @@ class Preparation:
     """The preparation written as numbered steps, with "mix until clear" checkpoints."""
 
 
-def _components(vehicle: Sequence[VehicleComponent], total: Quantity) -> tuple[ComponentVolume, ...]:
+def _components(
+    vehicle: Sequence[VehicleComponent], total: Quantity
+) -> tuple[ComponentVolume, ...]:
     shares = [c.percent.to("percent").magnitude for c in vehicle if c.percent is not None]
     balance = [c for c in vehicle if c.percent is None]
     stated = sum(shares, Decimal(0))
     if len(balance) > 1:
-        raise InputError(got=", ".join(c.name for c in balance), expected="at most one component without a percentage (the balance)", where="vehicle")
+        raise InputError(
+            got=", ".join(c.name for c in balance),
+            expected="at most one component without a percentage (the balance)",
+            where="vehicle",
+        )
     if stated > 100 or (not balance and vehicle and stated != 100):
-        raise InputError(got=f"{stated} %", expected="percentages that add up to 100 %, or to less with one balance component", where="vehicle")
+        raise InputError(
+            got=f"{stated} %",
+            expected="percentages that add up to 100 %, or to less with one balance component",
+            where="vehicle",
+        )
     result = []
     for component in vehicle:
-        share = component.percent.to("percent").magnitude if component.percent is not None else Decimal(100) - stated
-        result.append(ComponentVolume(name=component.name, percent=Q_(share, "percent"),
-                                      volume=(total * share / 100).to("mL")))
+        share = (
+            component.percent.to("percent").magnitude
+            if component.percent is not None
+            else Decimal(100) - stated
+        )
+        result.append(
+            ComponentVolume(
+                name=component.name,
+                percent=Q_(share, "percent"),
+                volume=(total * share / 100).to("mL"),
+            )
+        )
     return tuple(result)
 
 
@@ -125,42 +148,74 @@ def prepare_solution(
     Raises:
         InputError: no volumes, a negative overage, or percentages that do not add up.
     """
-    require_positive(require_kind(concentration, Kind.CONCENTRATION, where="concentration"), where="concentration")
+    require_positive(
+        require_kind(concentration, Kind.CONCENTRATION, where="concentration"),
+        where="concentration",
+    )
     if not volumes:
-        raise InputError(got="no injections", expected="at least one planned injection volume", where="volumes")
+        raise InputError(
+            got="no injections", expected="at least one planned injection volume", where="volumes"
+        )
     if overage < 0:
-        raise InputError(got=str(overage), expected="an overage of zero or more (0.1 = 10 %)", where="overage")
+        raise InputError(
+            got=str(overage), expected="an overage of zero or more (0.1 = 10 %)", where="overage"
+        )
     dead_volume = Q_("0.1", "mL") if dead_volume is None else dead_volume
-    require_positive(require_kind(dead_volume, Kind.VOLUME, where="dead_volume"), where="dead_volume", zero=True)
-    injected = sum((require_positive(require_kind(x, Kind.VOLUME, where="volumes"), where="volumes").to("mL")
-                    for x in volumes), Q_(0, "mL"))
+    require_positive(
+        require_kind(dead_volume, Kind.VOLUME, where="dead_volume"), where="dead_volume", zero=True
+    )
+    injected = sum(
+        (
+            require_positive(require_kind(x, Kind.VOLUME, where="volumes"), where="volumes").to(
+                "mL"
+            )
+            for x in volumes
+        ),
+        Q_(0, "mL"),
+    )
     total = (injected * (1 + overage) + dead_volume).to("mL")
-    amount = (total * concentration)
+    amount = total * concentration
     dose_form = dose_form or (compound.parent if compound else None)
     weigh_form = weigh_form or dose_form
     factor = Decimal(1)
     if basis(concentration.units) == "substance":
         amount = to_basis(amount.to("umol"), "mass", dose_form)
     amount = amount.to("mg")
-    if compound is not None and dose_form is not None and weigh_form is not None and weigh_form != dose_form:
+    if (
+        compound is not None
+        and dose_form is not None
+        and weigh_form is not None
+        and weigh_form != dose_form
+    ):
         weighed = change_form(amount, compound, dose_form, weigh_form).to("mg")
         factor = (weighed / amount).to("").magnitude
         amount = weighed
     components = _components(vehicle, total)
     return Preparation(
-        concentration=concentration, injected_volume=injected, overage=overage, dead_volume=dead_volume,
-        total_volume=total, weigh_form=weigh_form, salt_factor=factor, mass_to_weigh=amount,
-        components=components, steps=_steps(amount, weigh_form, components, total),
+        concentration=concentration,
+        injected_volume=injected,
+        overage=overage,
+        dead_volume=dead_volume,
+        total_volume=total,
+        weigh_form=weigh_form,
+        salt_factor=factor,
+        mass_to_weigh=amount,
+        components=components,
+        steps=_steps(amount, weigh_form, components, total),
     )
 
 
-def _steps(mass: Quantity, form: Form | None, components: tuple[ComponentVolume, ...], total: Quantity) -> tuple[str, ...]:
+def _steps(
+    mass: Quantity, form: Form | None, components: tuple[ComponentVolume, ...], total: Quantity
+) -> tuple[str, ...]:
     from planner.format import format_quantity  # formatting only for the written steps
 
     what = form.name if form else "compound"
     steps = [f"Weigh {format_quantity(mass, sig=4)} of {what}."]
     if not components:
-        steps.append(f"Dissolve in vehicle to a final volume of {format_quantity(total, sig=4)}; mix until clear.")
+        steps.append(
+            f"Dissolve in vehicle to a final volume of {format_quantity(total, sig=4)}; mix until clear."
+        )
     for number, component in enumerate(components):
         volume = format_quantity(component.volume, sig=4)
         share = format_quantity(component.percent)

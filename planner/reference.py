@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 from attrs import validators as v
@@ -18,6 +19,9 @@ from attrs import validators as v
 from planner.errors import UnknownNameError
 from planner.provenance import Citation, Fact, fact_value
 from planner.units import Kind, Quantity, has_kind, is_kind
+
+if TYPE_CHECKING:  # planner.regimens imports Route from here
+    from planner.regimens import Regimen, Study
 
 __all__ = [
     "Compound",
@@ -65,7 +69,9 @@ class Route(enum.Enum):
         for route, spellings in _ROUTE_SPELLINGS.items():
             if key in spellings:
                 return route
-        known = [r.key for r in cls] + sorted({s for ss in _ROUTE_SPELLINGS.values() for s in ss if len(s) > 3})
+        known = [r.key for r in cls] + sorted(
+            {s for ss in _ROUTE_SPELLINGS.values() for s in ss if len(s) > 3}
+        )
         raise UnknownNameError(kind="route", name=str(text), known=known, where=where)
 
 
@@ -103,7 +109,9 @@ class Species:
     """Printed name."""
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     """Other accepted names ("mice", "Mus musculus")."""
-    km: Fact[Decimal] = attrs.field(validator=fact_value(v.and_(v.instance_of(Decimal), v.gt(Decimal(0)))))
+    km: Fact[Decimal] = attrs.field(
+        validator=fact_value(v.and_(v.instance_of(Decimal), v.gt(Decimal(0))))
+    )
     """Km: multiply a mg/kg dose by it to get mg/m2."""
     reference_weight: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.MASS)))
     """The body weight Km was derived for."""
@@ -115,7 +123,9 @@ class Species:
     """Key of the citation the facts come from, unless a fact names its own."""
 
     @weight_range.validator
-    def _check_range(self, _attribute: object, fact: Fact[tuple[Quantity, Quantity]] | None) -> None:
+    def _check_range(
+        self, _attribute: object, fact: Fact[tuple[Quantity, Quantity]] | None
+    ) -> None:
         if fact is None:
             return
         low, high = fact.value
@@ -206,7 +216,9 @@ class Syringe:
     @graduation.validator
     def _check(self, _attribute: object, fact: Fact[Quantity]) -> None:
         if not fact.value < self.capacity.value:
-            raise ValueError(f"graduation {fact.value} must be smaller than capacity {self.capacity.value}")
+            raise ValueError(
+                f"graduation {fact.value} must be smaller than capacity {self.capacity.value}"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -222,9 +234,13 @@ class VolumeLimit:
     """Species id."""
     route: Route = attrs.field(validator=v.instance_of(Route))
     """The route."""
-    good_practice: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.DOSE_VOLUME, Kind.VOLUME)))
+    good_practice: Fact[Quantity] = attrs.field(
+        validator=fact_value(has_kind(Kind.DOSE_VOLUME, Kind.VOLUME))
+    )
     """Volume considered good practice."""
-    maximum: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.DOSE_VOLUME, Kind.VOLUME)))
+    maximum: Fact[Quantity] = attrs.field(
+        validator=fact_value(has_kind(Kind.DOSE_VOLUME, Kind.VOLUME))
+    )
     """Possible maximum volume."""
     per: str = attrs.field(default="kg", validator=v.in_(("kg", "site", "injection")))
     """What a limit is counted per: body mass ("kg"), injection site, or injection."""
@@ -236,7 +252,9 @@ class VolumeLimit:
         good, most = self.good_practice.value, fact.value
         per_kg = is_kind(good, Kind.DOSE_VOLUME)
         if per_kg != is_kind(most, Kind.DOSE_VOLUME) or per_kg != (self.per == "kg"):
-            raise ValueError("good_practice and maximum must both be per kg (mL/kg) when per = 'kg', else both volumes")
+            raise ValueError(
+                "good_practice and maximum must both be per kg (mL/kg) when per = 'kg', else both volumes"
+            )
         if most < good:
             raise ValueError(f"maximum {most} is below good practice {good}")
 
@@ -255,8 +273,14 @@ class Reference:
     species: tuple[Species, ...] = attrs.field(converter=tuple)
     compounds: tuple[Compound, ...] = attrs.field(converter=tuple)
     limits: tuple[VolumeLimit, ...] = attrs.field(converter=tuple)
-    syringes: tuple[Syringe, ...] = attrs.field(default=(), converter=lambda s: tuple(sorted(s, key=lambda x: x.capacity.value)))
+    syringes: tuple[Syringe, ...] = attrs.field(
+        default=(), converter=lambda s: tuple(sorted(s, key=lambda x: x.capacity.value))
+    )
     """Syringes from small to large."""
+    studies: tuple[Study, ...] = attrs.field(default=(), converter=tuple)
+    """What each source says about its experiments (seeds/obara2011.toml, ...)."""
+    regimens: tuple[Regimen, ...] = attrs.field(default=(), converter=tuple)
+    """Documented regimens, in the order of the seed files."""
 
     def citation(self, key: str) -> Citation:
         """Return a citation by key."""
@@ -280,7 +304,9 @@ class Reference:
         for species in self.species:
             if wanted in {_key(species.id), _key(species.name), *map(_key, species.aliases)}:
                 return species
-        raise UnknownNameError(kind="species", name=name, known=[s.id for s in self.species], where=where)
+        raise UnknownNameError(
+            kind="species", name=name, known=[s.id for s in self.species], where=where
+        )
 
     def find_compound(self, name: str, *, where: str = "") -> tuple[Compound, Form]:
         """
@@ -310,3 +336,21 @@ class Reference:
             if limit.species == species.id and limit.route is route:
                 return limit
         return None
+
+    def find_regimen(self, regimen_id: str, *, where: str = "") -> Regimen:
+        """Return a documented regimen by id (exact, as protocols write it)."""
+        for regimen in self.regimens:
+            if regimen.id == regimen_id:
+                return regimen
+        raise UnknownNameError(
+            kind="regimen", name=regimen_id, known=[r.id for r in self.regimens], where=where
+        )
+
+    def find_study(self, study_id: str, *, where: str = "") -> Study:
+        """Return a study by id."""
+        for study in self.studies:
+            if study.id == study_id:
+                return study
+        raise UnknownNameError(
+            kind="study", name=study_id, known=[s.id for s in self.studies], where=where
+        )

@@ -9,7 +9,7 @@ about the animals, the models, the outcomes, the controls and the results. Both 
 
 >>> from planner.units import Q_
 >>> regimen = Regimen(
-...     id="demo-single", name="demo", study="demo",
+...     id="demo-single", name="demo", study="demo", source="abstract",
 ...     compound=Fact(value="temsirolimus", status=Status.STATED, source="abstract"),
 ...     dose=Fact(value=Q_(25, "mg/kg"), status=Status.STATED, source="abstract"),
 ...     route=Fact(value=Route.IP, status=Status.STATED, source="abstract"),
@@ -31,7 +31,7 @@ from planner.provenance import Fact, Status, fact_value
 from planner.reference import Route
 from planner.units import Kind, Quantity, has_kind
 
-__all__ = ["Model", "Regimen", "Study", "least_certain"]
+__all__ = ["Model", "Regimen", "Study", "least_certain", "regimen_problems"]
 
 _RANK = {Status.STATED: 0, Status.DERIVED: 1, Status.ASSUMED: 2}
 
@@ -54,8 +54,14 @@ def _strip(value: str) -> str:
 
 def _texts(_instance: Any, attribute: Any, value: Any) -> None:
     """Validate a tuple of non-empty texts."""
-    if not isinstance(value, tuple) or not value or not all(isinstance(x, str) and x.strip() for x in value):
-        raise InputError(got=value, expected="a non-empty list of non-empty texts", where=attribute.name)
+    if (
+        not isinstance(value, tuple)
+        or not value
+        or not all(isinstance(x, str) and x.strip() for x in value)
+    ):
+        raise InputError(
+            got=value, expected="a non-empty list of non-empty texts", where=attribute.name
+        )
 
 
 def _text(_instance: Any, attribute: Any, value: Any) -> None:
@@ -66,8 +72,11 @@ def _text(_instance: Any, attribute: Any, value: Any) -> None:
 def _facts_of_text(_instance: Any, attribute: Any, value: Any) -> None:
     for fact in value:
         if not isinstance(fact, Fact) or not isinstance(fact.value, str) or not fact.value.strip():
-            raise InputError(got=getattr(fact, "value", fact), expected="facts whose value is a non-empty text",
-                             where=attribute.name)
+            raise InputError(
+                got=getattr(fact, "value", fact),
+                expected="facts whose value is a non-empty text",
+                where=attribute.name,
+            )
 
 
 _ID = v.matches_re(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -110,9 +119,13 @@ class Study:
     """What was measured (e.g. mechanical, cold and heat hypersensitivity)."""
     tests: Fact[tuple[str, ...]] | None = attrs.field(default=None, validator=fact_value(_texts))
     """How it was measured (the behavioural tests)."""
-    controls: tuple[Fact[str], ...] = attrs.field(default=(), converter=tuple, validator=_facts_of_text)
+    controls: tuple[Fact[str], ...] = attrs.field(
+        default=(), converter=tuple, validator=_facts_of_text
+    )
     """Control groups, each with its own status."""
-    results: tuple[Fact[str], ...] = attrs.field(default=(), converter=tuple, validator=_facts_of_text)
+    results: tuple[Fact[str], ...] = attrs.field(
+        default=(), converter=tuple, validator=_facts_of_text
+    )
     """What the source reports as results, in planner's words."""
     not_stated: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     """What the source (as far as on record) does not give; protocols must assume it."""
@@ -146,13 +159,17 @@ class Regimen:
     """Id of the study's model the regimen was given in; empty when none applies."""
     compound: Fact[str] = attrs.field(validator=fact_value(_text))
     """Compound id in seeds/compounds.toml, e.g. ``temsirolimus``."""
-    dose: Fact[Quantity] = attrs.field(validator=fact_value(has_kind(Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, Kind.AMOUNT)))
+    dose: Fact[Quantity] = attrs.field(
+        validator=fact_value(has_kind(Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, Kind.AMOUNT))
+    )
     """Dose per administration: per body mass (25 mg/kg), per body surface or per animal (10 mcg)."""
     route: Fact[Route] = attrs.field(validator=fact_value(v.instance_of(Route)))
     """Route of administration."""
     doses: Fact[int] = attrs.field(validator=fact_value(_positive))
     """Number of administrations (1 for a single, acute dose)."""
-    interval: Fact[Quantity] | None = attrs.field(default=None, validator=fact_value(has_kind(Kind.DURATION)))
+    interval: Fact[Quantity] | None = attrs.field(
+        default=None, validator=fact_value(has_kind(Kind.DURATION))
+    )
     """Time from one administration to the next; None for a single dose."""
     species: Fact[str] = attrs.field(validator=fact_value(_text))
     """Species id in seeds/fda2005-km.toml, e.g. ``mouse``."""
@@ -168,16 +185,27 @@ class Regimen:
     @interval.validator
     def _check_interval(self, _attribute: object, fact: Fact[Quantity] | None) -> None:
         if self.doses.value > 1 and fact is None:
-            raise InputError(got=None, expected="an interval (e.g. '24 h') when doses is more than 1", where="interval")
+            raise InputError(
+                got=None,
+                expected="an interval (e.g. '24 h') when doses is more than 1",
+                where="interval",
+            )
         if self.doses.value == 1 and fact is not None:
-            raise InputError(got=f"{fact.value.magnitude} {fact.value.units}", expected="no interval for a single dose",
-                             where="interval")
+            raise InputError(
+                got=f"{fact.value.magnitude} {fact.value.units}",
+                expected="no interval for a single dose",
+                where="interval",
+            )
 
     @property
     def schedule_facts(self) -> dict[str, Fact[Any]]:
         """The facts that define the schedule, by field name (interval only when there is one)."""
-        facts: dict[str, Fact[Any]] = {"compound": self.compound, "dose": self.dose, "route": self.route,
-                                       "doses": self.doses}
+        facts: dict[str, Fact[Any]] = {
+            "compound": self.compound,
+            "dose": self.dose,
+            "route": self.route,
+            "doses": self.doses,
+        }
         if self.interval is not None:
             facts["interval"] = self.interval
         facts["species"] = self.species
@@ -192,3 +220,73 @@ class Regimen:
     def assumed_fields(self) -> tuple[str, ...]:
         """Names of the schedule facts that are assumed."""
         return tuple(name for name, fact in self.schedule_facts.items() if fact.assumed)
+
+
+def _known(names: Any) -> str:
+    return ", ".join(sorted(names)) or "none"
+
+
+def regimen_problems(regimen: Regimen, reference: Any) -> list[tuple[str, str]]:
+    """
+    Return what is wrong with a regimen's references, as (key path, message) pairs: its study
+    and model, compound, species, the regimens given alongside it and its citations.
+
+    ``reference`` is a :class:`planner.reference.Reference` holding the regimen.
+    """
+    problems: list[tuple[str, str]] = []
+    study = next((s for s in reference.studies if s.id == regimen.study), None)
+    if study is None:
+        problems.append(
+            (
+                "study",
+                f"unknown study {regimen.study!r}; known: {_known(s.id for s in reference.studies)}",
+            )
+        )
+    elif regimen.model and study.find_model(regimen.model) is None:
+        problems.append(
+            (
+                "model",
+                f"unknown model {regimen.model!r} in study {study.id!r}; "
+                f"known: {_known(m.id for m in study.models)}",
+            )
+        )
+    compounds = {c.id for c in reference.compounds}
+    if regimen.compound.value not in compounds:
+        problems.append(
+            (
+                "compound.value",
+                f"unknown compound {regimen.compound.value!r}; known: {_known(compounds)}",
+            )
+        )
+    species = {s.id for s in reference.species}
+    if regimen.species.value not in species:
+        problems.append(
+            (
+                "species.value",
+                f"unknown species {regimen.species.value!r}; known: {_known(species)}",
+            )
+        )
+    ids = {r.id for r in reference.regimens}
+    for number, other in enumerate(regimen.alongside):
+        if other not in ids or other == regimen.id:
+            problems.append(
+                (
+                    f"alongside[{number}]",
+                    f"unknown regimen {other!r}; known: {_known(ids - {regimen.id})}",
+                )
+            )
+    keys = {c.key for c in reference.citations}
+    for key, fact in _facts(regimen):
+        if fact.citation and fact.citation not in keys:
+            problems.append(
+                (f"{key}.citation", f"unknown citation {fact.citation!r}; known: {_known(keys)}")
+            )
+    return problems
+
+
+def _facts(regimen: Regimen) -> list[tuple[str, Fact[Any]]]:
+    facts = [
+        (name, getattr(regimen, name))
+        for name in ("compound", "dose", "route", "doses", "interval", "species")
+    ]
+    return [(name, fact) for name, fact in facts if fact is not None]

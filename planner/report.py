@@ -53,7 +53,11 @@ def dose_text(result: DoseResult) -> str:
     reference = load_reference()
     what = result.form.name if result.form else "dose"
     lines = []
-    weight = f" for a {format_quantity(result.weight, _weight_unit(result.weight))} {result.species.name}" if result.weight is not None else f" for a {result.species.name}"
+    weight = (
+        f" for a {format_quantity(result.weight, _weight_unit(result.weight))} {result.species.name}"
+        if result.weight is not None
+        else f" for a {result.species.name}"
+    )
     lines.append(f"{what} {format_quantity(result.dose)} {result.route.value}{weight}")
     lines.append(f"  amount         {format_quantity(result.amount)}")
     lines.append(f"  concentration  {format_quantity(result.concentration)}")
@@ -63,19 +67,27 @@ def dose_text(result: DoseResult) -> str:
         volume = format_quantity(measurable_volume(result.volume, result.syringe), unit, step=step)
     else:
         volume = format_quantity(result.volume)
-    per_kg = f" ({format_quantity(result.dose_volume, 'mL/kg')})" if result.dose_volume is not None else ""
+    per_kg = (
+        f" ({format_quantity(result.dose_volume, 'mL/kg')})"
+        if result.dose_volume is not None
+        else ""
+    )
     lines.append(f"  volume         {volume}{per_kg}")
     if result.syringe is not None:
         syringe = result.syringe
-        lines.append(f"  measured with  {syringe.name}, graduated every {format_quantity(syringe.graduation.value, unit, sig=3)} "
-                     f"(assumed, verify)")
+        lines.append(
+            f"  measured with  {syringe.name}, graduated every {format_quantity(syringe.graduation.value, unit, sig=3)} "
+            f"(assumed, verify)"
+        )
     if result.limit is not None:
         limit = result.limit
         unit = "mL/kg" if limit.per == "kg" else None
         per = "" if limit.per == "kg" else f" per {limit.per}"
-        lines.append(f"  volume limit   {result.species.name} {result.route.value}: good practice "
-                     f"{format_quantity(limit.good_practice.value, unit)}, maximum {format_quantity(limit.maximum.value, unit)}{per} "
-                     f"[{reference.provenance(limit.good_practice, limit.citation)}]")
+        lines.append(
+            f"  volume limit   {result.species.name} {result.route.value}: good practice "
+            f"{format_quantity(limit.good_practice.value, unit)}, maximum {format_quantity(limit.maximum.value, unit)}{per} "
+            f"[{reference.provenance(limit.good_practice, limit.citation)}]"
+        )
     if result.findings:
         lines.extend(_finding_line(f) for f in result.findings)
     else:
@@ -93,10 +105,19 @@ def dose_json(result: DoseResult) -> dict[str, Any]:
         "compound": result.form.name if result.form else None,
         "amount": json_quantity(result.amount, _amount_unit(result.amount)),
         "volume": json_quantity(result.volume, "mL"),
-        "concentration": json_quantity(result.concentration, "mg/mL" if basis(result.concentration.units) == "mass" else "mM"),
-        "dose_volume": json_quantity(result.dose_volume, "mL/kg") if result.dose_volume is not None else None,
-        "syringe": {"name": result.syringe.name, "graduation": json_quantity(result.syringe.graduation.value, "mL"),
-                    "status": "assumed"} if result.syringe else None,
+        "concentration": json_quantity(
+            result.concentration, "mg/mL" if basis(result.concentration.units) == "mass" else "mM"
+        ),
+        "dose_volume": json_quantity(result.dose_volume, "mL/kg")
+        if result.dose_volume is not None
+        else None,
+        "syringe": {
+            "name": result.syringe.name,
+            "graduation": json_quantity(result.syringe.graduation.value, "mL"),
+            "status": "assumed",
+        }
+        if result.syringe
+        else None,
         "findings": [f.to_json() for f in result.findings],
     }
 
@@ -107,15 +128,23 @@ def conversion_text(result: Conversion) -> str:
     text = f"{format_quantity(result.given)} = {format_quantity(result.result, result.unit)}"
     notes = []
     if result.to_form is not None and result.form is not None and result.compound is not None:
-        factor = result.compound.salt_factor(result.to_form) / result.compound.salt_factor(result.form)
-        notes.append(f"as {result.to_form.name} instead of {result.form.name}: x {format_number(factor, sig=4)}")
+        factor = result.compound.salt_factor(result.to_form) / result.compound.salt_factor(
+            result.form
+        )
+        notes.append(
+            f"as {result.to_form.name} instead of {result.form.name}: x {format_number(factor, sig=4)}"
+        )
     used_form = result.to_form or result.form
     if used_form is not None:
         mw = used_form.molar_mass
-        notes.append(f"{used_form.name} MW {format_quantity(mw.value, 'g/mol', sig=6)} [{reference.provenance(mw, result.compound.citation if result.compound else '')}]")
+        notes.append(
+            f"{used_form.name} MW {format_quantity(mw.value, 'g/mol', sig=6)} [{reference.provenance(mw, result.compound.citation if result.compound else '')}]"
+        )
     if result.species is not None:
         km = result.species.km
-        notes.append(f"{result.species.name} Km {format_number(km.value)} [{reference.provenance(km, result.species.citation)}]")
+        notes.append(
+            f"{result.species.name} Km {format_number(km.value)} [{reference.provenance(km, result.species.citation)}]"
+        )
     return text + "".join(f"\n  {note}" for note in notes)
 
 
@@ -127,7 +156,11 @@ def conversion_json(result: Conversion) -> dict[str, Any]:
 def scaling_text(result: Scaling) -> str:
     """The answer to ``planner scale`` for a person."""
     reference = load_reference()
-    unit = unit_key(result.result.units) if is_kind(result.given, Kind.DOSE_PER_MASS) else _dose_unit(result.result)
+    unit = (
+        unit_key(result.result.units)
+        if is_kind(result.given, Kind.DOSE_PER_MASS)
+        else _dose_unit(result.result)
+    )
     source, target = result.source, result.target
     return (
         f"{format_quantity(result.given)} in {source.name} = {format_quantity(result.result, unit)} in {target.name}\n"
@@ -138,5 +171,9 @@ def scaling_text(result: Scaling) -> str:
 
 def scaling_json(result: Scaling) -> dict[str, Any]:
     """The JSON object of ``planner scale --json``: one quantity."""
-    unit = unit_key(result.result.units) if is_kind(result.given, Kind.DOSE_PER_MASS) else _dose_unit(result.result)
+    unit = (
+        unit_key(result.result.units)
+        if is_kind(result.given, Kind.DOSE_PER_MASS)
+        else _dose_unit(result.result)
+    )
     return json_quantity(result.result, unit)

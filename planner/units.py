@@ -61,7 +61,7 @@ Quantity: TypeAlias = pint.Quantity
 Unit: TypeAlias = pint.Unit
 
 
-def Q_(value: int | float | str | Decimal, unit: str | Unit) -> Quantity:  # noqa: N802 - pint's name
+def Q_(value: int | float | str | Decimal, unit: str | Unit) -> Quantity:
     """
     Build a quantity from a value and a unit, with a Decimal magnitude.
 
@@ -289,8 +289,12 @@ def _parse_unit_cached(text: str) -> Unit:
     text = re.sub(r"\s+per\s+", "/", text)
     text = _EXPONENT.sub(r"**\1", text.replace("^", "**"))
     if not _UNIT_GRAMMAR.fullmatch(text):
-        raise QuantityError(got=original, expected=expected, where=where,
-                            hint=f"write units as words joined by '/' or '*', e.g. mg/kg, mg/m2; units {_UNIT_HELP}")
+        raise QuantityError(
+            got=original,
+            expected=expected,
+            where=where,
+            hint=f"write units as words joined by '/' or '*', e.g. mg/kg, mg/m2; units {_UNIT_HELP}",
+        )
     # The grammar above is all a unit can be here, so the expression is evaluated directly,
     # left to right ("mg/kg/d" is mg per kg per day), without pint's general expression parser.
     exponents: dict[str, int] = {}
@@ -303,10 +307,16 @@ def _parse_unit_cached(text: str) -> Unit:
         try:
             name = ureg.get_name(word)
         except pint.UndefinedUnitError:
-            raise QuantityError(got=original, expected=expected, where=where,
-                                hint=f"unknown unit {word!r}; known units {_UNIT_HELP}") from None
+            raise QuantityError(
+                got=original,
+                expected=expected,
+                where=where,
+                hint=f"unknown unit {word!r}; known units {_UNIT_HELP}",
+            ) from None
         exponents[name] = exponents.get(name, 0) + sign * int(power or 1)
-    return ureg.Unit(UnitsContainer({n: e for n, e in exponents.items() if e}, non_int_type=Decimal))
+    return ureg.Unit(
+        UnitsContainer({n: e for n, e in exponents.items() if e}, non_int_type=Decimal)
+    )
 
 
 def parse_quantity(
@@ -338,30 +348,50 @@ def parse_quantity(
     if not normal:
         raise QuantityError(got=text, expected=expected, where=where, hint="the value is empty")
     if match is None:
-        raise QuantityError(got=text, expected=expected, where=where,
-                            hint="it must start with a number written with digits and a '.' decimal point")
+        raise QuantityError(
+            got=text,
+            expected=expected,
+            where=where,
+            hint="it must start with a number written with digits and a '.' decimal point",
+        )
     try:
         magnitude = Decimal(match["number"])
     except InvalidOperation:  # pragma: no cover - the regex admits only valid numbers
         raise QuantityError(got=text, expected=expected, where=where) from None
     unit_text = match["unit"]
     if unit_text.startswith((",", ".")):
-        raise QuantityError(got=text, expected=expected, where=where,
-                            hint="write numbers without separators and with '.' as the decimal point, e.g. 1.5 or 1500")
+        raise QuantityError(
+            got=text,
+            expected=expected,
+            where=where,
+            hint="write numbers without separators and with '.' as the decimal point, e.g. 1.5 or 1500",
+        )
     try:
-        unit = parse_unit(unit_text, where=where, expected=expected) if unit_text else ureg.parse_units("")
+        unit = (
+            parse_unit(unit_text, where=where, expected=expected)
+            if unit_text
+            else ureg.parse_units("")
+        )
     except QuantityError as exc:
         exc.got = text  # name the whole value, not just its unit part
         raise
     # adjusted() is the power of ten of the leading digit, read without arithmetic (a context
     # operation such as abs() overflows on "1e999999999").
     if not magnitude.is_zero() and not -15 <= magnitude.adjusted() < 15:
-        raise QuantityError(got=text, expected=expected, where=where,
-                            hint="the number is out of any plausible range")
+        raise QuantityError(
+            got=text,
+            expected=expected,
+            where=where,
+            hint="the number is out of any plausible range",
+        )
     if positive and magnitude <= 0:
-        raise QuantityError(got=text, expected=expected, where=where, hint="it must be greater than zero")
+        raise QuantityError(
+            got=text, expected=expected, where=where, hint="it must be greater than zero"
+        )
     if magnitude < 0:
-        raise QuantityError(got=text, expected=expected, where=where, hint="it must not be negative")
+        raise QuantityError(
+            got=text, expected=expected, where=where, hint="it must not be negative"
+        )
     quantity = ureg.Quantity(magnitude, unit)
     if kinds and not any(is_kind(quantity, kind) for kind in kinds):
         hint = "a number alone has no unit" if not unit_text else ""

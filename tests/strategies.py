@@ -28,12 +28,27 @@ __all__ = [
 
 # Species ids in seeds/fda2005-km.toml (FDA 2005 Table 1).
 SPECIES_WITH_KM = (
-    "mouse", "hamster", "rat", "ferret", "guinea-pig", "rabbit", "dog", "monkey", "marmoset",
-    "squirrel-monkey", "baboon", "micro-pig", "mini-pig", "child", "human",
+    "mouse",
+    "hamster",
+    "rat",
+    "ferret",
+    "guinea-pig",
+    "rabbit",
+    "dog",
+    "monkey",
+    "marmoset",
+    "squirrel-monkey",
+    "baboon",
+    "micro-pig",
+    "mini-pig",
+    "child",
+    "human",
 )
 
 
-def decimals(*, min_exponent: int = -9, max_exponent: int = 6, max_digits: int = 7) -> st.SearchStrategy[Decimal]:
+def decimals(
+    *, min_exponent: int = -9, max_exponent: int = 6, max_digits: int = 7
+) -> st.SearchStrategy[Decimal]:
     """Positive Decimals with up to ``max_digits`` significant digits, scaled by 10**exponent."""
     return st.builds(
         lambda digits, exponent: Decimal(digits).scaleb(exponent),
@@ -53,7 +68,12 @@ def signed_decimals() -> st.SearchStrategy[Decimal]:
         decimals(),
         decimals().map(lambda d: -d),
         st.just(Decimal(0)),
-        st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, allow_infinity=False),
+        st.decimals(
+            min_value=Decimal("-1e12"),
+            max_value=Decimal("1e12"),
+            allow_nan=False,
+            allow_infinity=False,
+        ),
     )
 
 
@@ -64,17 +84,36 @@ def factors() -> st.SearchStrategy[Decimal]:
 
 def dose_units() -> st.SearchStrategy[str]:
     """Units of a dose per body mass, by mass and by amount of substance."""
-    return st.sampled_from(["mg/kg", "ug/g", "mcg/g", "ug/kg", "g/kg", "umol/kg", "mmol/kg", "nmol/g"])
+    return st.sampled_from(
+        ["mg/kg", "ug/g", "mcg/g", "ug/kg", "g/kg", "umol/kg", "mmol/kg", "nmol/g"]
+    )
 
 
 # Pairs of units of the same kind, for there-and-back conversions.
 _CONVERTIBLE = [
-    ("mg", "ug"), ("g", "mg"), ("kg", "g"), ("mcg", "ng"),
-    ("mL", "uL"), ("L", "mL"), ("mL", "L"),
-    ("mg/kg", "ug/g"), ("mg/kg", "mcg/g"), ("mg/kg", "g/kg"), ("umol/kg", "nmol/g"),
-    ("mg/m**2", "ug/cm**2"), ("mL/kg", "uL/g"),
-    ("mg/mL", "ug/uL"), ("mg/mL", "g/L"), ("mM", "uM"), ("mM", "mol/L"), ("mM", "umol/mL"),
-    ("g/mol", "mg/mmol"), ("h", "min"), ("d", "h"), ("week", "d"), ("min", "s"),
+    ("mg", "ug"),
+    ("g", "mg"),
+    ("kg", "g"),
+    ("mcg", "ng"),
+    ("mL", "uL"),
+    ("L", "mL"),
+    ("mL", "L"),
+    ("mg/kg", "ug/g"),
+    ("mg/kg", "mcg/g"),
+    ("mg/kg", "g/kg"),
+    ("umol/kg", "nmol/g"),
+    ("mg/m**2", "ug/cm**2"),
+    ("mL/kg", "uL/g"),
+    ("mg/mL", "ug/uL"),
+    ("mg/mL", "g/L"),
+    ("mM", "uM"),
+    ("mM", "mol/L"),
+    ("mM", "umol/mL"),
+    ("g/mol", "mg/mmol"),
+    ("h", "min"),
+    ("d", "h"),
+    ("week", "d"),
+    ("min", "s"),
 ]
 
 
@@ -100,36 +139,131 @@ _EXPONENT_NUMBERS = st.builds(
     ),
 )
 
-_FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+_FULL_WIDTH = str.maketrans(
+    "0123456789.", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff0e"
+)
 
 _NUMBER_TEXTS = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.decimals(allow_nan=False, allow_infinity=False).map(str),
     positive_decimals().map(str),
     _EXPONENT_NUMBERS,
-    st.sampled_from([
-        "nan", "NaN", "inf", "-inf", "Infinity", "sNaN", "1e1000000", "1e-1000000",
-        "9e999999", "1e15", "1e-15", ".5", "5.", "0", "-0", "0.0", "+1", "-1", "1_000",
-        "1,5", "1,000", "1.000,5", "2,5", "", " ", "0x10", "1/2", "½", "²", "٣", "1 000",
-    ]),
+    st.sampled_from(
+        [
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "Infinity",
+            "sNaN",
+            "1e1000000",
+            "1e-1000000",
+            "9e999999",
+            "1e15",
+            "1e-15",
+            ".5",
+            "5.",
+            "0",
+            "-0",
+            "0.0",
+            "+1",
+            "-1",
+            "1_000",
+            "1,5",
+            "1,000",
+            "1.000,5",
+            "2,5",
+            "",
+            " ",
+            "0x10",
+            "1/2",
+            "½",
+            "²",
+            "٣",
+            "1 000",
+        ]
+    ),
     positive_decimals().map(lambda d: str(d).translate(_FULL_WIDTH)),
 )
 
 _UNIT_TEXTS = st.one_of(
-    st.sampled_from([
-        "mg/kg", "mcg/g", "ug/g", "\N{MICRO SIGN}g/g", "\N{GREEK SMALL LETTER MU}g/g", "mpk", "MPK",
-        "mg/m2", "mg/m^2", "mg/m**2", "mg/m²", "mg per kg", "uL", "\N{MICRO SIGN}L", "mL", "ml", "cc",
-        "mM", "mg/mL", "g/mol", "%", "%%", "units", "unit", "U", "IU", "iu", "qd", "bid", "tid", "qod",
-        "gr", "mkd", "h", "min", "d", "", "/", "*", "**", "mg/", "/kg", "mg//kg", "mg**99", "mg2",
-        "ｍｇ/ｋｇ", "mg/kg/d", "mg·kg⁻¹", "mg kg-1", "mg/kg)", "(mg", "g_", "_", "kg/kg", "mol/mol",
-        "furlong", "stone", "lb", "oz", "grain", "\x00", "\n", "\u200b",
-    ]),
-    st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/*^%0123456789 _-().µμ",
-            max_size=12),
+    st.sampled_from(
+        [
+            "mg/kg",
+            "mcg/g",
+            "ug/g",
+            "\N{MICRO SIGN}g/g",
+            "\N{GREEK SMALL LETTER MU}g/g",
+            "mpk",
+            "MPK",
+            "mg/m2",
+            "mg/m^2",
+            "mg/m**2",
+            "mg/m²",
+            "mg per kg",
+            "uL",
+            "\N{MICRO SIGN}L",
+            "mL",
+            "ml",
+            "cc",
+            "mM",
+            "mg/mL",
+            "g/mol",
+            "%",
+            "%%",
+            "units",
+            "unit",
+            "U",
+            "IU",
+            "iu",
+            "qd",
+            "bid",
+            "tid",
+            "qod",
+            "gr",
+            "mkd",
+            "h",
+            "min",
+            "d",
+            "",
+            "/",
+            "*",
+            "**",
+            "mg/",
+            "/kg",
+            "mg//kg",
+            "mg**99",
+            "mg2",
+            "\uff4d\uff47/\uff4b\uff47",
+            "mg/kg/d",
+            "mg·kg⁻¹",
+            "mg kg-1",
+            "mg/kg)",
+            "(mg",
+            "g_",
+            "_",
+            "kg/kg",
+            "mol/mol",
+            "furlong",
+            "stone",
+            "lb",
+            "oz",
+            "grain",
+            "\x00",
+            "\n",
+            "\u200b",
+        ]
+    ),
+    st.text(
+        alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/*^%0123456789 _-().µμ",
+        max_size=12,
+    ),
 )
 
 
-_GOOD_UNITS = st.sampled_from(["mg", "mg/kg", "mcg/g", "mL", "uL", "mM", "mg/mL", "mg/m2", "g", "%", "h"])
+_GOOD_UNITS = st.sampled_from(
+    ["mg", "mg/kg", "mcg/g", "mL", "uL", "mM", "mg/mL", "mg/m2", "g", "%", "h"]
+)
 
 
 def near_miss_quantity_texts() -> st.SearchStrategy[str]:
@@ -147,8 +281,12 @@ def near_miss_quantity_texts() -> st.SearchStrategy[str]:
 
 def exponent_quantity_texts() -> st.SearchStrategy[str]:
     """A number with an exponent, of any size, and a unit planner knows."""
-    return st.builds(lambda number, sep, unit: f"{number}{sep}{unit}",
-                     _EXPONENT_NUMBERS, st.sampled_from(["", " "]), _GOOD_UNITS)
+    return st.builds(
+        lambda number, sep, unit: f"{number}{sep}{unit}",
+        _EXPONENT_NUMBERS,
+        st.sampled_from(["", " "]),
+        _GOOD_UNITS,
+    )
 
 
 def quantity_texts() -> st.SearchStrategy[str]:

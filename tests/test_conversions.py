@@ -11,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner import api
 from planner.conversions import (
@@ -86,7 +87,11 @@ class TestPerAreaToPerMass:
         with pytest.raises(QuantityError):
             per_area_to_per_mass(Q_(25, "mg/kg"), mouse)
 
-    @given(positive_decimals(), st.sampled_from(SPECIES_WITH_KM), st.sampled_from(["mg/kg", "umol/kg", "ug/g"]))
+    @given(
+        positive_decimals(),
+        st.sampled_from(SPECIES_WITH_KM),
+        st.sampled_from(["mg/kg", "umol/kg", "ug/g"]),
+    )
     def test_round_trip(self, reference, value, species_id, unit):
         """mg/kg -> mg/m2 -> mg/kg through any species gives the dose again (rel 1e-20)."""
         species = reference.find_species(species_id)
@@ -122,7 +127,12 @@ class TestScaleDose:
             (Q_(1, "mg/kg"), "human", "mouse", Decimal(37) / 3),  # facts.md: x 12.3
             (Q_(1, "mg/kg"), "human", "rat", Decimal(37) / 6),  # facts.md: x 6.2
             (Q_(25, "mg/kg"), "mouse", "mouse", Decimal(25)),
-            (Q_(75, "mg/m**2"), "mouse", "human", Decimal(75) / 37),  # per area: the same in every species
+            (
+                Q_(75, "mg/m**2"),
+                "mouse",
+                "human",
+                Decimal(75) / 37,
+            ),  # per area: the same in every species
         ],
     )
     def test_valid(self, reference, dose, source, target, expected):
@@ -216,7 +226,7 @@ class TestToBasis:
 
     @given(positive_decimals(), st.sampled_from(["mg/kg", "mg", "mg/mL", "mg/m**2"]))
     def test_round_trip(self, temsirolimus, value, unit):
-        """Mass -> substance -> mass through the molecular weight gives the value again (rel 1e-20)."""
+        """Mass -> substance -> mass through the MW gives the value again (rel 1e-20)."""
         form = temsirolimus.parent
 
         back = to_basis(to_basis(Q_(value, unit), "substance", form), "mass", form)
@@ -228,7 +238,7 @@ class TestChangeForm:
     """change_form restates a quantity of parent compound as another form (salt, hydrate)."""
 
     def test_base_to_sulfate_pentahydrate(self, morphine, morphine_base, morphine_sulfate):
-        """10 mg/kg morphine base is 10 x 758.83 / (2 x 285.34) mg/kg of the sulfate pentahydrate."""
+        """10 mg/kg morphine base is 10 x 758.83 / (2 x 285.34) mg/kg of the sulfate salt."""
         result = change_form(Q_(10, "mg/kg"), morphine, morphine_base, morphine_sulfate)
 
         expected = Decimal(10) * Decimal("758.83") / (2 * Decimal("285.34"))
@@ -239,20 +249,26 @@ class TestChangeForm:
         """10 mg/kg morphine base is 10 x 375.85 / 285.34 mg/kg of the HCl trihydrate."""
         result = change_form(Q_(10, "mg/kg"), morphine, morphine_base, morphine_hcl)
 
-        assert _close(Decimal(10) * Decimal("375.85") / Decimal("285.34"), result.to("mg/kg").magnitude)
+        assert _close(
+            Decimal(10) * Decimal("375.85") / Decimal("285.34"), result.to("mg/kg").magnitude
+        )
 
     def test_sulfate_to_base(self, morphine, morphine_base, morphine_sulfate):
         """10 mg of the sulfate pentahydrate holds 10 x 2 x 285.34 / 758.83 mg base (75.2 %)."""
         result = change_form(Q_(10, "mg"), morphine, morphine_sulfate, morphine_base)
 
-        assert _close(Decimal(10) * 2 * Decimal("285.34") / Decimal("758.83"), result.to("mg").magnitude)
+        assert _close(
+            Decimal(10) * 2 * Decimal("285.34") / Decimal("758.83"), result.to("mg").magnitude
+        )
         assert Decimal("7.52") == result.to("mg").magnitude.quantize(Decimal("0.01"))
 
     def test_sulfate_to_hcl(self, morphine, morphine_sulfate, morphine_hcl):
         """10 mg sulfate pentahydrate is 10 x 2 x 375.85 / 758.83 mg HCl trihydrate."""
         result = change_form(Q_(10, "mg"), morphine, morphine_sulfate, morphine_hcl)
 
-        assert _close(Decimal(10) * 2 * Decimal("375.85") / Decimal("758.83"), result.to("mg").magnitude)
+        assert _close(
+            Decimal(10) * 2 * Decimal("375.85") / Decimal("758.83"), result.to("mg").magnitude
+        )
 
     def test_molar_counts_parent_units(self, morphine, morphine_base, morphine_sulfate):
         """1 mM morphine is 0.5 mM morphine sulfate, which holds two morphines per formula unit."""
@@ -268,7 +284,7 @@ class TestChangeForm:
         ],
     )
     def test_salt_factor(self, morphine, morphine_sulfate, morphine_hcl, form, expected, facts_md):
-        """The salt factor is MW(salt) / (n x MW(base)): 1 mg base = 1.33 mg sulfate, 1.32 mg HCl."""
+        """MW(salt) / (n x MW(base)): 1 mg base = 1.33 mg sulfate or 1.32 mg HCl salt."""
         salt = {"sulfate": morphine_sulfate, "hcl": morphine_hcl}[form]
 
         factor = morphine.salt_factor(salt)
@@ -293,10 +309,22 @@ class TestConvert:
             (Q_(25, "mg/kg"), "mg/m2", None, "mouse", Decimal(75)),
             (Q_(20, "mg/kg"), "mg/m2", None, "mouse", Decimal(60)),
             (Q_(75, "mg/m2"), "mg/kg", None, "mouse", Decimal(25)),
-            (Q_(25, "mg/kg"), "umol/kg", "temsirolimus", None, Decimal(25) / Decimal("1030.29") * 1000),
+            (
+                Q_(25, "mg/kg"),
+                "umol/kg",
+                "temsirolimus",
+                None,
+                Decimal(25) / Decimal("1030.29") * 1000,
+            ),
             (Q_(5, "mM"), "mg/mL", "Torin1", None, Decimal("3.0382")),
             (Q_("3.0382", "mg/mL"), "mM", "Torin1", None, Decimal(5)),
-            (Q_(75, "mg/m2"), "umol/kg", "temsirolimus", "mouse", Decimal(25) / Decimal("1030.29") * 1000),
+            (
+                Q_(75, "mg/m2"),
+                "umol/kg",
+                "temsirolimus",
+                "mouse",
+                Decimal(25) / Decimal("1030.29") * 1000,
+            ),
             (Q_(25, "mcg/g"), "mg/kg", None, None, Decimal(25)),
             (Q_(10, "mL/kg"), "uL/g", None, None, Decimal(10)),
             (Q_("0.25", "mL"), "uL", None, None, Decimal(250)),
@@ -353,9 +381,14 @@ class TestApi:
         assert "mg/m**2" == result.unit
 
     def test_convert_to_form(self, reference):
-        """'10 mg/kg' morphine base to the sulfate pentahydrate is 10 x 758.83 / (2 x 285.34) mg/kg."""
-        result = api.convert("10 mg/kg", to="mg/kg", compound="morphine",
-                             to_form="morphine sulfate pentahydrate", reference=reference)
+        """'10 mg/kg' morphine base as the sulfate is 10 x 758.83 / (2 x 285.34) mg/kg."""
+        result = api.convert(
+            "10 mg/kg",
+            to="mg/kg",
+            compound="morphine",
+            to_form="morphine sulfate pentahydrate",
+            reference=reference,
+        )
 
         expected = Decimal(10) * Decimal("758.83") / (2 * Decimal("285.34"))
         assert _close(expected, result.result.to("mg/kg").magnitude)
@@ -363,7 +396,13 @@ class TestApi:
     def test_convert_to_form_of_another_compound(self, reference):
         """A --to-form of another compound is refused."""
         with pytest.raises(InputError) as info:
-            api.convert("10 mg/kg", to="mg/kg", compound="morphine", to_form="temsirolimus", reference=reference)
+            api.convert(
+                "10 mg/kg",
+                to="mg/kg",
+                compound="morphine",
+                to_form="temsirolimus",
+                reference=reference,
+            )
 
         assert "--to-form" == info.value.where
 

@@ -45,7 +45,12 @@ WEIGHTS = {"mouse": Q_(25, "g"), "rat": Q_(250, "g")}
 # Where a volume sits against the two limits, and the volume finding expected there.
 BOUNDARIES = [
     ("at good practice", "good", Decimal(0), []),
-    ("just above good practice", "good", Decimal("0.001"), [(Level.WARNING, "volume-above-good-practice")]),
+    (
+        "just above good practice",
+        "good",
+        Decimal("0.001"),
+        [(Level.WARNING, "volume-above-good-practice")],
+    ),
     ("at maximum", "max", Decimal(0), [(Level.WARNING, "volume-above-good-practice")]),
     ("just above maximum", "max", Decimal("0.001"), [(Level.ERROR, "volume-above-maximum")]),
 ]
@@ -145,7 +150,14 @@ class TestCheckWeight:
 
     @pytest.mark.parametrize(
         "weight",
-        [Q_(11, "g"), Q_(34, "g"), Q_(27, "g"), Q_("0.011", "kg"), Q_("0.034", "kg"), Q_(11000, "mg")],
+        [
+            Q_(11, "g"),
+            Q_(34, "g"),
+            Q_(27, "g"),
+            Q_("0.011", "kg"),
+            Q_("0.034", "kg"),
+            Q_(11000, "mg"),
+        ],
     )
     def test_valid_mouse(self, reference, mouse, weight):
         """A mouse weight from 11 g to 34 g, bounds included, gives no finding."""
@@ -170,9 +182,11 @@ class TestCheckWeight:
             Finding(
                 level=Level.WARNING,
                 code="weight-outside-range",
-                message=f"weight {shown} is outside the plausible range for mouse, 11 g to 34 g: check the weighing",
+                message=f"weight {shown} is outside the plausible range for mouse, "
+                "11 g to 34 g: check the weighing",
                 subject="M1",
-                source="assumed (Table 1 working weight range, as recalled; not verified against the guidance)",
+                source="assumed (Table 1 working weight range, as recalled; "
+                "not verified against the guidance)",
             )
         ] == findings
 
@@ -195,46 +209,77 @@ class TestCheckWeight:
 
     def test_through_calculate_dose(self, reference, mouse):
         """calculate_dose reports a mouse of 35 g with a weight warning."""
-        result = calculate_dose(Q_(25, "mg/kg"), weight=Q_(35, "g"), concentration=Q_("2.5", "mg/mL"),
-                                species=mouse, route=Route.IP, reference=reference)
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=Q_(35, "g"),
+            concentration=Q_("2.5", "mg/mL"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+        )
 
         assert ["weight-outside-range"] == [f.code for f in result.findings]
 
 
 class TestCheckVolume:
-    """check_volume compares a volume with Diehl 2001 good practice and maximum; a limit itself passes."""
+    """check_volume compares a volume with Diehl 2001 limits; a volume at a limit passes."""
 
-    @pytest.mark.parametrize(("position", "which", "extra", "expected"), BOUNDARIES, ids=[b[0] for b in BOUNDARIES])
+    @pytest.mark.parametrize(
+        ("position", "which", "extra", "expected"), BOUNDARIES, ids=[b[0] for b in BOUNDARIES]
+    )
     @pytest.mark.parametrize("row", DIEHL_2001, ids=[f"{r[0]}-{r[1]}" for r in DIEHL_2001])
     def test_boundaries(self, reference, row, position, which, extra, expected):
-        """At good practice nothing; above it a warning, also at the maximum; above the maximum an error."""
+        """At good practice nothing; above it and at the maximum a warning; above that an error."""
         species = reference.find_species(row[0])
         route = Route.parse(row[1])
         weight = WEIGHTS[row[0]]
         volume = _volume_for(_limit_quantity(row, which, extra), weight)
 
-        findings = check_volume(volume, weight, reference.volume_limit(species, route), reference,
-                                species=species, route=route)
+        findings = check_volume(
+            volume,
+            weight,
+            reference.volume_limit(species, route),
+            reference,
+            species=species,
+            route=route,
+        )
 
         assert expected == [(f.level, f.code) for f in findings]
 
-    @pytest.mark.parametrize(("position", "which", "extra", "expected"), BOUNDARIES, ids=[b[0] for b in BOUNDARIES])
+    @pytest.mark.parametrize(
+        ("position", "which", "extra", "expected"), BOUNDARIES, ids=[b[0] for b in BOUNDARIES]
+    )
     @pytest.mark.parametrize("row", DIEHL_2001, ids=[f"{r[0]}-{r[1]}" for r in DIEHL_2001])
-    def test_boundaries_through_calculate_dose(self, reference, row, position, which, extra, expected):
-        """calculate_dose with a dose volume at or just above each limit reports the same volume findings."""
+    def test_boundaries_through_calculate_dose(
+        self, reference, row, position, which, extra, expected
+    ):
+        """calculate_dose at or just above each limit reports the same volume findings."""
         species = reference.find_species(row[0])
         route = Route.parse(row[1])
 
-        result = calculate_dose(Q_(25, "mg/kg"), weight=WEIGHTS[row[0]], dose_volume=_limit_quantity(row, which, extra),
-                                species=species, route=route, reference=reference)
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=WEIGHTS[row[0]],
+            dose_volume=_limit_quantity(row, which, extra),
+            species=species,
+            route=route,
+            reference=reference,
+        )
 
         assert expected == _volume_findings(result.findings)
 
     def test_message_per_kg(self, reference, mouse):
-        """Above good practice i.p. the message gives the volume, the volume per kg and the limit."""
+        """Above good practice i.p. the message gives the volume, per kg too, and the limit."""
         # 22 mL/kg x 25 g = 0.55 mL
-        findings = check_volume(Q_("0.55", "mL"), Q_(25, "g"), reference.volume_limit(mouse, Route.IP), reference,
-                                species=mouse, route=Route.IP, subject="M1")
+        findings = check_volume(
+            Q_("0.55", "mL"),
+            Q_(25, "g"),
+            reference.volume_limit(mouse, Route.IP),
+            reference,
+            species=mouse,
+            route=Route.IP,
+            subject="M1",
+        )
 
         assert [
             Finding(
@@ -248,50 +293,90 @@ class TestCheckVolume:
 
     def test_message_per_site(self, reference, mouse):
         """Above the i.m. maximum the message names the volume per site in mcL."""
-        findings = check_volume(Q_("0.12", "mL"), Q_(25, "g"), reference.volume_limit(mouse, Route.IM), reference,
-                                species=mouse, route=Route.IM)
+        findings = check_volume(
+            Q_("0.12", "mL"),
+            Q_(25, "g"),
+            reference.volume_limit(mouse, Route.IM),
+            reference,
+            species=mouse,
+            route=Route.IM,
+        )
 
         assert [(Level.ERROR, "volume-above-maximum")] == [(f.level, f.code) for f in findings]
-        assert "0.12 mL is above the possible maximum for mouse i.m., per site, 0.1 mL" == findings[0].message
+        assert (
+            "0.12 mL is above the possible maximum for mouse i.m., per site, 0.1 mL"
+            == findings[0].message
+        )
 
     def test_message_per_injection(self, reference, mouse):
-        """Above the assumed i.t. good practice the message is in mcL and the source says assumed."""
-        findings = check_volume(Q_(6, "uL"), Q_(25, "g"), reference.volume_limit(mouse, Route.IT), reference,
-                                species=mouse, route=Route.IT)
+        """Above the assumed i.t. good practice the message is in mcL, the source assumed."""
+        findings = check_volume(
+            Q_(6, "uL"),
+            Q_(25, "g"),
+            reference.volume_limit(mouse, Route.IT),
+            reference,
+            species=mouse,
+            route=Route.IT,
+        )
 
-        assert "6 mcL is above good practice for mouse i.t., per injection, 5 mcL" == findings[0].message
+        assert (
+            "6 mcL is above good practice for mouse i.t., per injection, 5 mcL"
+            == findings[0].message
+        )
         assert findings[0].source.startswith("assumed (")
 
     def test_no_limit_on_record(self, reference):
         """A species and route without a limit gives an info finding to check local limits."""
         hamster = reference.find_species("hamster")
 
-        findings = check_volume(Q_("0.5", "mL"), Q_(100, "g"), None, reference, species=hamster, route=Route.IP)
+        findings = check_volume(
+            Q_("0.5", "mL"), Q_(100, "g"), None, reference, species=hamster, route=Route.IP
+        )
 
         assert [(Level.INFO, "no-volume-limit")] == [(f.level, f.code) for f in findings]
 
     def test_no_weight_for_per_kg_limit(self, reference, mouse):
         """A per-kg limit without a weight is not checked, and says so."""
-        findings = check_volume(Q_("0.5", "mL"), None, reference.volume_limit(mouse, Route.IP), reference,
-                                species=mouse, route=Route.IP)
+        findings = check_volume(
+            Q_("0.5", "mL"),
+            None,
+            reference.volume_limit(mouse, Route.IP),
+            reference,
+            species=mouse,
+            route=Route.IP,
+        )
 
         assert [(Level.INFO, "volume-not-checked")] == [(f.level, f.code) for f in findings]
 
     def test_per_site_limit_needs_no_weight(self, reference, mouse):
         """An i.m. limit per site is checked without a weight."""
-        findings = check_volume(Q_("0.06", "mL"), None, reference.volume_limit(mouse, Route.IM), reference,
-                                species=mouse, route=Route.IM)
+        findings = check_volume(
+            Q_("0.06", "mL"),
+            None,
+            reference.volume_limit(mouse, Route.IM),
+            reference,
+            species=mouse,
+            route=Route.IM,
+        )
 
-        assert [(Level.WARNING, "volume-above-good-practice")] == [(f.level, f.code) for f in findings]
+        assert [(Level.WARNING, "volume-above-good-practice")] == [
+            (f.level, f.code) for f in findings
+        ]
 
 
 class TestCalculateDose:
     """calculate_dose computes amount, concentration and volume, with findings."""
 
     def test_with_concentration(self, reference, mouse):
-        """25 mg/kg for a 27 g mouse at 2.5 mg/mL is 0.675 mg in 0.27 mL (10 mL/kg), with no finding."""
-        result = calculate_dose(Q_(25, "mg/kg"), weight=Q_(27, "g"), concentration=Q_("2.5", "mg/mL"),
-                                species=mouse, route=Route.IP, reference=reference)
+        """25 mg/kg x 27 g at 2.5 mg/mL is 0.675 mg in 0.27 mL (10 mL/kg), with no finding."""
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=Q_(27, "g"),
+            concentration=Q_("2.5", "mg/mL"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+        )
 
         assert Decimal("0.675") == result.amount.to("mg").magnitude
         assert Decimal("0.675") / Decimal("2.5") == result.volume.to("mL").magnitude
@@ -302,8 +387,14 @@ class TestCalculateDose:
 
     def test_with_dose_volume(self, reference, mouse):
         """10 mL/kg x 27 g = 0.27 mL, and 25 mg/kg / 10 mL/kg = 2.5 mg/mL."""
-        result = calculate_dose(Q_(25, "mg/kg"), weight=Q_(27, "g"), dose_volume=Q_(10, "mL/kg"),
-                                species=mouse, route=Route.IP, reference=reference)
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=Q_(27, "g"),
+            dose_volume=Q_(10, "mL/kg"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+        )
 
         assert Decimal(10) * Decimal("0.027") == result.volume.to("mL").magnitude
         assert Decimal("0.27") == result.volume.to("mL").magnitude
@@ -312,39 +403,72 @@ class TestCalculateDose:
 
     def test_with_dose_volume_in_microlitres_per_gram(self, reference, mouse):
         """10 uL/g is 10 mL/kg: 0.27 mL for 27 g, and 2.5 mg/mL for 25 mg/kg."""
-        result = calculate_dose(Q_(25, "mg/kg"), weight=Q_(27, "g"), dose_volume=Q_(10, "uL/g"),
-                                species=mouse, route=Route.IP, reference=reference)
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=Q_(27, "g"),
+            dose_volume=Q_(10, "uL/g"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+        )
 
         assert Decimal("0.27") == result.volume.to("mL").magnitude
         assert Decimal("2.5") == result.concentration.to("mg/mL").magnitude
 
     def test_per_area_dose(self, reference, mouse):
         """75 mg/m2 in a 27 g mouse is 75 / 3 x 0.027 = 0.675 mg, 0.27 mL at 2.5 mg/mL."""
-        result = calculate_dose(Q_(75, "mg/m**2"), weight=Q_(27, "g"), concentration=Q_("2.5", "mg/mL"),
-                                species=mouse, route=Route.IP, reference=reference)
+        result = calculate_dose(
+            Q_(75, "mg/m**2"),
+            weight=Q_(27, "g"),
+            concentration=Q_("2.5", "mg/mL"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+        )
 
         assert Decimal("0.675") == result.amount.to("mg").magnitude
         assert Decimal("0.27") == result.volume.to("mL").magnitude
 
     def test_molar_dose_with_mass_concentration(self, reference, mouse, temsirolimus):
         """40 umol/kg temsirolimus x 25 g = 1 umol = 1.03029 mg, at 2.5 mg/mL 0.412116 mL."""
-        result = calculate_dose(Q_(40, "umol/kg"), weight=Q_(25, "g"), concentration=Q_("2.5", "mg/mL"),
-                                species=mouse, route=Route.IP, reference=reference,
-                                compound=temsirolimus, form=temsirolimus.parent)
+        result = calculate_dose(
+            Q_(40, "umol/kg"),
+            weight=Q_(25, "g"),
+            concentration=Q_("2.5", "mg/mL"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+            compound=temsirolimus,
+            form=temsirolimus.parent,
+        )
 
         assert Decimal(1) == result.amount.to("umol").magnitude
-        assert abs(Decimal("1.03029") / Decimal("2.5") - result.volume.to("mL").magnitude) <= Decimal("1e-20")
+        assert abs(
+            Decimal("1.03029") / Decimal("2.5") - result.volume.to("mL").magnitude
+        ) <= Decimal("1e-20")
 
     def test_molar_dose_needs_a_compound(self, reference, mouse):
         """A molar dose with a mass concentration and no compound is refused."""
         with pytest.raises(InputError):
-            calculate_dose(Q_(40, "umol/kg"), weight=Q_(25, "g"), concentration=Q_("2.5", "mg/mL"),
-                           species=mouse, route=Route.IP, reference=reference)
+            calculate_dose(
+                Q_(40, "umol/kg"),
+                weight=Q_(25, "g"),
+                concentration=Q_("2.5", "mg/mL"),
+                species=mouse,
+                route=Route.IP,
+                reference=reference,
+            )
 
     def test_fixed_volume_per_animal(self, reference, mouse):
-        """10 mcg in 5 mcL intrathecally is 2 mg/mL, with no volume finding at the 5 mcL good practice."""
-        result = calculate_dose(Q_(10, "ug"), weight=Q_(25, "g"), dose_volume=Q_(5, "uL"),
-                                species=mouse, route=Route.IT, reference=reference)
+        """10 mcg in 5 mcL i.t. is 2 mg/mL, with no finding at the 5 mcL good practice."""
+        result = calculate_dose(
+            Q_(10, "ug"),
+            weight=Q_(25, "g"),
+            dose_volume=Q_(5, "uL"),
+            species=mouse,
+            route=Route.IT,
+            reference=reference,
+        )
 
         assert Decimal(2) == result.concentration.to("mg/mL").magnitude
         assert Decimal("0.005") == result.volume.to("mL").magnitude
@@ -354,15 +478,24 @@ class TestCalculateDose:
         ("kwargs", "where"),
         [
             ({}, "--concentration/--dose-volume"),
-            ({"concentration": Q_("2.5", "mg/mL"), "dose_volume": Q_(10, "mL/kg")}, "--concentration/--dose-volume"),
+            (
+                {"concentration": Q_("2.5", "mg/mL"), "dose_volume": Q_(10, "mL/kg")},
+                "--concentration/--dose-volume",
+            ),
             ({"concentration": Q_(0, "mg/mL")}, "concentration"),
         ],
     )
     def test_invalid(self, reference, mouse, kwargs, where):
-        """Neither or both of concentration and dose volume, or a zero concentration, are refused."""
+        """Neither or both of concentration and dose volume, or a zero concentration, fail."""
         with pytest.raises(InputError) as info:
-            calculate_dose(Q_(25, "mg/kg"), weight=Q_(27, "g"), species=mouse, route=Route.IP,
-                           reference=reference, **kwargs)
+            calculate_dose(
+                Q_(25, "mg/kg"),
+                weight=Q_(27, "g"),
+                species=mouse,
+                route=Route.IP,
+                reference=reference,
+                **kwargs,
+            )
 
         assert where == info.value.where
 
@@ -379,46 +512,94 @@ class TestCalculateDose:
         arguments = {"weight": Q_(27, "g"), **kwargs}
 
         with pytest.raises(QuantityError):
-            calculate_dose(Q_(25, "mg/kg"), species=mouse, route=Route.IP, reference=reference, **arguments)
+            calculate_dose(
+                Q_(25, "mg/kg"), species=mouse, route=Route.IP, reference=reference, **arguments
+            )
 
     @pytest.mark.parametrize(
         ("dose", "kwargs"),
         [
-            pytest.param(Q_(25, "mg/kg"), {"weight": Q_(0, "g"), "concentration": Q_("2.5", "mg/mL")}, id="zero weight"),
-            pytest.param(Q_(25, "mg/kg"), {"weight": Q_(-27, "g"), "concentration": Q_("2.5", "mg/mL")}, id="negative weight"),
-            pytest.param(Q_(-25, "mg/kg"), {"weight": Q_(27, "g"), "concentration": Q_("2.5", "mg/mL")}, id="negative dose"),
-            pytest.param(Q_(25, "mg/kg"), {"weight": Q_(27, "g"), "dose_volume": Q_(-10, "mL/kg")}, id="negative dose volume"),
-            pytest.param(Q_(25, "mg/kg"), {"weight": Q_(27, "g"), "dose_volume": Q_(0, "mL/kg")}, id="zero dose volume"),
-            pytest.param(Q_(25, "mg/kg"), {"weight": Q_(27, "g"), "concentration": Q_("-2.5", "mg/mL")}, id="negative concentration"),
+            pytest.param(
+                Q_(25, "mg/kg"),
+                {"weight": Q_(0, "g"), "concentration": Q_("2.5", "mg/mL")},
+                id="zero weight",
+            ),
+            pytest.param(
+                Q_(25, "mg/kg"),
+                {"weight": Q_(-27, "g"), "concentration": Q_("2.5", "mg/mL")},
+                id="negative weight",
+            ),
+            pytest.param(
+                Q_(-25, "mg/kg"),
+                {"weight": Q_(27, "g"), "concentration": Q_("2.5", "mg/mL")},
+                id="negative dose",
+            ),
+            pytest.param(
+                Q_(25, "mg/kg"),
+                {"weight": Q_(27, "g"), "dose_volume": Q_(-10, "mL/kg")},
+                id="negative dose volume",
+            ),
+            pytest.param(
+                Q_(25, "mg/kg"),
+                {"weight": Q_(27, "g"), "dose_volume": Q_(0, "mL/kg")},
+                id="zero dose volume",
+            ),
+            pytest.param(
+                Q_(25, "mg/kg"),
+                {"weight": Q_(27, "g"), "concentration": Q_("-2.5", "mg/mL")},
+                id="negative concentration",
+            ),
         ],
     )
     def test_invalid_not_positive(self, reference, human, dose, kwargs):
-        """A weight or dose volume of zero or less, or a negative dose or concentration, is an input error."""
+        """A weight or dose volume of zero or less, or a negative dose, is an input error."""
         with pytest.raises(InputError):
             calculate_dose(dose, species=human, route=Route.IP, reference=reference, **kwargs)
 
     def test_volume_hard_to_measure(self, reference, mouse):
-        """0.675 mg at 1000 mg/mL is 0.675 mcL, fewer than 10 graduations of a 10 mcL syringe: a warning."""
-        result = calculate_dose(Q_(25, "mg/kg"), weight=Q_(27, "g"), concentration=Q_(1000, "mg/mL"),
-                                species=mouse, route=Route.IP, reference=reference)
+        """0.675 mg at 1000 mg/mL is 0.675 mcL, under 10 graduations of a 10 mcL syringe."""
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=Q_(27, "g"),
+            concentration=Q_(1000, "mg/mL"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+        )
 
         assert ["volume-hard-to-measure"] == [f.code for f in result.findings]
 
     def test_volume_below_graduation(self, reference, mouse):
         """0.675 mg at 10000 mg/mL is 0.0675 mcL, under half a 0.2 mcL graduation: an error."""
-        result = calculate_dose(Q_(25, "mg/kg"), weight=Q_(27, "g"), concentration=Q_(10000, "mg/mL"),
-                                species=mouse, route=Route.IP, reference=reference)
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=Q_(27, "g"),
+            concentration=Q_(10000, "mg/mL"),
+            species=mouse,
+            route=Route.IP,
+            reference=reference,
+        )
 
-        assert [(Level.ERROR, "volume-below-graduation")] == [(f.level, f.code) for f in result.findings]
+        assert [(Level.ERROR, "volume-below-graduation")] == [
+            (f.level, f.code) for f in result.findings
+        ]
 
     def test_volume_exceeds_syringes(self, reference, rat):
-        """A 250 g rat at 50 mL/kg p.o. takes 12.5 mL, more than the 10 mL syringe; above the maximum too."""
-        result = calculate_dose(Q_(25, "mg/kg"), weight=Q_(250, "g"), dose_volume=Q_(50, "mL/kg"),
-                                species=rat, route=Route.PO, reference=reference)
+        """A 250 g rat at 50 mL/kg p.o. takes 12.5 mL: above the maximum and any syringe."""
+        result = calculate_dose(
+            Q_(25, "mg/kg"),
+            weight=Q_(250, "g"),
+            dose_volume=Q_(50, "mL/kg"),
+            species=rat,
+            route=Route.PO,
+            reference=reference,
+        )
 
         assert Decimal("12.5") == result.volume.to("mL").magnitude
         assert None is result.syringe
-        assert ["volume-above-maximum", "volume-exceeds-syringes"] == [f.code for f in result.findings]
+        assert ["volume-above-maximum", "volume-exceeds-syringes"] == [
+            f.code for f in result.findings
+        ]
 
 
 class TestMeasurableVolume:
@@ -455,13 +636,37 @@ class TestApiDose:
     @pytest.mark.parametrize(
         ("kwargs", "error", "where"),
         [
-            ({"dose": "25 %", "weight": "27 g", "concentration": "2.5 mg/mL"}, QuantityError, "DOSE"),
+            (
+                {"dose": "25 %", "weight": "27 g", "concentration": "2.5 mg/mL"},
+                QuantityError,
+                "DOSE",
+            ),
             ({"dose": "25", "weight": "27 g", "concentration": "2.5 mg/mL"}, QuantityError, "DOSE"),
-            ({"dose": "25 mg/kg", "weight": "27", "concentration": "2.5 mg/mL"}, QuantityError, "weight"),
-            ({"dose": "25 mg/kg", "weight": "27 g", "concentration": "2.5 mg/mL", "species": "gerbil"},
-             UnknownNameError, "species"),
-            ({"dose": "25 mg/kg", "weight": "27 g", "concentration": "2.5 mg/mL", "route": "intranasal"},
-             UnknownNameError, "route"),
+            (
+                {"dose": "25 mg/kg", "weight": "27", "concentration": "2.5 mg/mL"},
+                QuantityError,
+                "weight",
+            ),
+            (
+                {
+                    "dose": "25 mg/kg",
+                    "weight": "27 g",
+                    "concentration": "2.5 mg/mL",
+                    "species": "gerbil",
+                },
+                UnknownNameError,
+                "species",
+            ),
+            (
+                {
+                    "dose": "25 mg/kg",
+                    "weight": "27 g",
+                    "concentration": "2.5 mg/mL",
+                    "route": "intranasal",
+                },
+                UnknownNameError,
+                "route",
+            ),
             ({"dose": "25 mg/kg", "weight": "27 g"}, InputError, "--concentration/--dose-volume"),
         ],
     )

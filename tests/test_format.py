@@ -7,7 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import example, given, strategies as st
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from planner.format import (
     auto_unit,
@@ -26,7 +27,7 @@ from tests.strategies import positive_decimals, signed_decimals
 
 
 class TestFormatNumber:
-    """format_number writes 3 significant figures with no trailing zero, a leading zero and commas."""
+    """format_number writes 3 significant figures, no trailing zero, a leading zero, commas."""
 
     @pytest.mark.parametrize(
         ("value", "expected"),
@@ -225,7 +226,9 @@ class TestUnitKey:
         """Each unit has the key worked out by hand."""
         assert expected == unit_key(unit)
 
-    @pytest.mark.parametrize("unit", ["mcg/g", "mg/m2", "umol/kg", "mL/kg", "mM", "ug/mL", "g/mol", "%", "h"])
+    @pytest.mark.parametrize(
+        "unit", ["mcg/g", "mg/m2", "umol/kg", "mL/kg", "mM", "ug/mL", "g/mol", "%", "h"]
+    )
     def test_round_trip(self, unit):
         """The key parses back to a unit with the same size: one of it is one of the original."""
         one = Q_(1, parse_unit(unit))
@@ -320,7 +323,10 @@ class TestFormatQuantity:
         """sig=4 keeps a fourth figure."""
         assert "3.038 mg/mL" == format_quantity(Q_("3.0382", "mg/mL"), sig=4)
 
-    @given(positive_decimals(), st.sampled_from(["ug", "mg", "g", "uL", "mL", "L", "ug/mL", "mg/mL", "mg/kg", "mg/m**2"]))
+    @given(
+        positive_decimals(),
+        st.sampled_from(["ug", "mg", "g", "uL", "mL", "L", "ug/mL", "mg/mL", "mg/kg", "mg/m**2"]),
+    )
     def test_ismp_shape(self, value, unit):
         """Any quantity prints without exponent, micro sign, 'ml', 'cc' or a naked decimal point."""
         text = format_quantity(Q_(value, unit))

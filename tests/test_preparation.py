@@ -25,17 +25,23 @@ def _close(expected: Decimal, actual: Decimal, rel: Decimal = REL) -> bool:
 
 def _vehicle(*parts: tuple[str, int | str | None]) -> list[VehicleComponent]:
     """Build vehicle components from (name, percent or None for the balance)."""
-    return [VehicleComponent(name=name, percent=None if share is None else Q_(share, "percent"))
-            for name, share in parts]
+    return [
+        VehicleComponent(name=name, percent=None if share is None else Q_(share, "percent"))
+        for name, share in parts
+    ]
 
 
 class TestPrepareSolution:
     """prepare_solution plans one batch of dosing solution."""
 
     def test_worked_example(self):
-        """8 injections x 0.25 mL with 20 % overage and no dead volume is 2.4 mL; at 2.5 mg/mL, 6 mg."""
-        prep = prepare_solution(concentration=Q_("2.5", "mg/mL"), volumes=[Q_("0.25", "mL")] * 8,
-                                overage=Decimal("0.2"), dead_volume=Q_(0, "mL"))
+        """8 x 0.25 mL, 20 % overage, no dead volume: 2.4 mL; at 2.5 mg/mL, 6 mg."""
+        prep = prepare_solution(
+            concentration=Q_("2.5", "mg/mL"),
+            volumes=[Q_("0.25", "mL")] * 8,
+            overage=Decimal("0.2"),
+            dead_volume=Q_(0, "mL"),
+        )
 
         assert Decimal(8) * Decimal("0.25") == prep.injected_volume.to("mL").magnitude
         assert Decimal(8) * Decimal("0.25") * Decimal("1.2") == prep.total_volume.to("mL").magnitude
@@ -47,8 +53,12 @@ class TestPrepareSolution:
 
     def test_worked_example_steps(self):
         """The worked example is written as weigh, dissolve to volume, inspect."""
-        prep = prepare_solution(concentration=Q_("2.5", "mg/mL"), volumes=[Q_("0.25", "mL")] * 8,
-                                overage=Decimal("0.2"), dead_volume=Q_(0, "mL"))
+        prep = prepare_solution(
+            concentration=Q_("2.5", "mg/mL"),
+            volumes=[Q_("0.25", "mL")] * 8,
+            overage=Decimal("0.2"),
+            dead_volume=Q_(0, "mL"),
+        )
 
         assert (
             "Weigh 6 mg of compound.",
@@ -57,7 +67,7 @@ class TestPrepareSolution:
         ) == prep.steps
 
     def test_defaults(self):
-        """By default 10 % overage and 0.1 mL dead volume: 2 mL x 1.1 + 0.1 = 2.3 mL, 5.75 mg at 2.5 mg/mL."""
+        """Defaults 10 % overage, 0.1 mL dead volume: 2 x 1.1 + 0.1 = 2.3 mL; 5.75 mg."""
         prep = prepare_solution(concentration=Q_("2.5", "mg/mL"), volumes=[Q_("0.25", "mL")] * 8)
 
         assert Decimal("0.1") == prep.overage
@@ -66,31 +76,49 @@ class TestPrepareSolution:
         assert Decimal("2.3") * Decimal("2.5") == prep.mass_to_weigh.to("mg").magnitude
 
     def test_mixed_volume_units(self):
-        """Volumes in mcL and mL add up: 250 mcL + 0.25 mL + 0.3 mL = 0.8 mL, plus 0.2 mL dead volume."""
-        prep = prepare_solution(concentration=Q_(1, "mg/mL"), volumes=[Q_(250, "uL"), Q_("0.25", "mL"), Q_("0.3", "mL")],
-                                overage=Decimal(0), dead_volume=Q_(200, "uL"))
+        """250 mcL + 0.25 mL + 0.3 mL = 0.8 mL; with 200 mcL dead volume 1 mL."""
+        prep = prepare_solution(
+            concentration=Q_(1, "mg/mL"),
+            volumes=[Q_(250, "uL"), Q_("0.25", "mL"), Q_("0.3", "mL")],
+            overage=Decimal(0),
+            dead_volume=Q_(200, "uL"),
+        )
 
         assert Decimal("0.8") == prep.injected_volume.to("mL").magnitude
         assert Decimal(1) == prep.total_volume.to("mL").magnitude
         assert Decimal(1) == prep.mass_to_weigh.to("mg").magnitude
 
     def test_salt_sulfate_pentahydrate(self, morphine, morphine_base, morphine_sulfate):
-        """2.4 mL of 2 mg/mL morphine base is 4.8 mg base, weighed as 4.8 x 758.83 / (2 x 285.34) mg sulfate."""
-        prep = prepare_solution(concentration=Q_(2, "mg/mL"), volumes=[Q_("0.25", "mL")] * 8,
-                                overage=Decimal("0.2"), dead_volume=Q_(0, "mL"),
-                                compound=morphine, dose_form=morphine_base, weigh_form=morphine_sulfate)
+        """4.8 mg morphine base (2.4 mL x 2 mg/mL) is 4.8 x 758.83 / (2 x 285.34) mg sulfate."""
+        prep = prepare_solution(
+            concentration=Q_(2, "mg/mL"),
+            volumes=[Q_("0.25", "mL")] * 8,
+            overage=Decimal("0.2"),
+            dead_volume=Q_(0, "mL"),
+            compound=morphine,
+            dose_form=morphine_base,
+            weigh_form=morphine_sulfate,
+        )
 
         factor = Decimal("758.83") / (2 * Decimal("285.34"))
         assert _close(factor, prep.salt_factor)
         assert _close(Decimal("4.8") * factor, prep.mass_to_weigh.to("mg").magnitude)
         assert morphine_sulfate == prep.weigh_form
-        assert prep.steps[0].startswith("Weigh 6.383 mg of morphine sulfate pentahydrate")  # 6.3826... mg
+        assert prep.steps[0].startswith(
+            "Weigh 6.383 mg of morphine sulfate pentahydrate"
+        )  # 6.3826... mg
 
     def test_salt_hcl_trihydrate(self, morphine, morphine_base, morphine_hcl):
         """4.8 mg morphine base is weighed as 4.8 x 375.85 / 285.34 mg of the HCl trihydrate."""
-        prep = prepare_solution(concentration=Q_(2, "mg/mL"), volumes=[Q_("0.25", "mL")] * 8,
-                                overage=Decimal("0.2"), dead_volume=Q_(0, "mL"),
-                                compound=morphine, dose_form=morphine_base, weigh_form=morphine_hcl)
+        prep = prepare_solution(
+            concentration=Q_(2, "mg/mL"),
+            volumes=[Q_("0.25", "mL")] * 8,
+            overage=Decimal("0.2"),
+            dead_volume=Q_(0, "mL"),
+            compound=morphine,
+            dose_form=morphine_base,
+            weigh_form=morphine_hcl,
+        )
 
         factor = Decimal("375.85") / Decimal("285.34")
         assert _close(factor, prep.salt_factor)
@@ -98,24 +126,43 @@ class TestPrepareSolution:
 
     def test_dose_form_defaults_to_parent(self, morphine, morphine_sulfate):
         """Without a dose form the dose is taken as the parent (morphine base)."""
-        prep = prepare_solution(concentration=Q_(2, "mg/mL"), volumes=[Q_(1, "mL")], overage=Decimal(0),
-                                dead_volume=Q_(0, "mL"), compound=morphine, weigh_form=morphine_sulfate)
+        prep = prepare_solution(
+            concentration=Q_(2, "mg/mL"),
+            volumes=[Q_(1, "mL")],
+            overage=Decimal(0),
+            dead_volume=Q_(0, "mL"),
+            compound=morphine,
+            weigh_form=morphine_sulfate,
+        )
 
-        assert _close(Decimal(2) * Decimal("758.83") / (2 * Decimal("285.34")), prep.mass_to_weigh.to("mg").magnitude)
+        assert _close(
+            Decimal(2) * Decimal("758.83") / (2 * Decimal("285.34")),
+            prep.mass_to_weigh.to("mg").magnitude,
+        )
 
     def test_same_form_no_correction(self, morphine):
         """Weighing the form the dose is stated in needs no correction."""
-        prep = prepare_solution(concentration=Q_(2, "mg/mL"), volumes=[Q_(1, "mL")], overage=Decimal(0),
-                                dead_volume=Q_(0, "mL"), compound=morphine)
+        prep = prepare_solution(
+            concentration=Q_(2, "mg/mL"),
+            volumes=[Q_(1, "mL")],
+            overage=Decimal(0),
+            dead_volume=Q_(0, "mL"),
+            compound=morphine,
+        )
 
         assert Decimal(1) == prep.salt_factor
         assert Decimal(2) == prep.mass_to_weigh.to("mg").magnitude
         assert morphine.parent == prep.weigh_form
 
     def test_molar_concentration(self, torin1):
-        """2.4 mL of 5 mM Torin1 is 12 umol x 607.64 g/mol = 7.29168 mg (= 2.4 mL x 3.0382 mg/mL)."""
-        prep = prepare_solution(concentration=Q_(5, "mM"), volumes=[Q_("0.25", "mL")] * 8,
-                                overage=Decimal("0.2"), dead_volume=Q_(0, "mL"), compound=torin1)
+        """2.4 mL of 5 mM Torin1 is 12 umol x 607.64 g/mol = 7.29168 mg."""
+        prep = prepare_solution(
+            concentration=Q_(5, "mM"),
+            volumes=[Q_("0.25", "mL")] * 8,
+            overage=Decimal("0.2"),
+            dead_volume=Q_(0, "mL"),
+            compound=torin1,
+        )
 
         assert Decimal("2.4") * Decimal("3.0382") == prep.mass_to_weigh.to("mg").magnitude
         assert Decimal("7.29168") == prep.mass_to_weigh.to("mg").magnitude
@@ -131,8 +178,13 @@ class TestVehicle:
 
     def test_dmso_and_saline(self):
         """5 % DMSO of 10 mL is 0.5 mL; the saline balance is 95 %, 9.5 mL."""
-        prep = prepare_solution(concentration=Q_("2.5", "mg/mL"), volumes=[Q_(10, "mL")], overage=Decimal(0),
-                                dead_volume=Q_(0, "mL"), vehicle=_vehicle(("DMSO", 5), ("0.9% saline", None)))
+        prep = prepare_solution(
+            concentration=Q_("2.5", "mg/mL"),
+            volumes=[Q_(10, "mL")],
+            overage=Decimal(0),
+            dead_volume=Q_(0, "mL"),
+            vehicle=_vehicle(("DMSO", 5), ("0.9% saline", None)),
+        )
 
         assert (
             ComponentVolume(name="DMSO", percent=Q_(5, "percent"), volume=Q_("0.5", "mL")),
@@ -140,9 +192,12 @@ class TestVehicle:
         ) == prep.components
 
     def test_four_components(self):
-        """10 mL of 5 % DMSO, 40 % PEG-400, 5 % Tween-80 and saline: 0.5, 4, 0.5 and 5 mL, in order."""
+        """5 % DMSO, 40 % PEG-400, 5 % Tween-80, saline of 10 mL: 0.5, 4, 0.5 and 5 mL."""
         prep = prepare_solution(
-            concentration=Q_("2.5", "mg/mL"), volumes=[Q_(10, "mL")], overage=Decimal(0), dead_volume=Q_(0, "mL"),
+            concentration=Q_("2.5", "mg/mL"),
+            volumes=[Q_(10, "mL")],
+            overage=Decimal(0),
+            dead_volume=Q_(0, "mL"),
             vehicle=_vehicle(("DMSO", 5), ("PEG-400", 40), ("Tween-80", 5), ("saline", None)),
         )
 
@@ -156,9 +211,14 @@ class TestVehicle:
         assert prep.total_volume == sum((c.volume for c in prep.components), Q_(0, "mL"))
 
     def test_components_steps(self):
-        """The compound is dissolved in the first component, the others added in order, mixing each."""
-        prep = prepare_solution(concentration=Q_("2.5", "mg/mL"), volumes=[Q_(10, "mL")], overage=Decimal(0),
-                                dead_volume=Q_(0, "mL"), vehicle=_vehicle(("DMSO", 5), ("0.9% saline", None)))
+        """The compound dissolves in the first component; the others follow in order."""
+        prep = prepare_solution(
+            concentration=Q_("2.5", "mg/mL"),
+            volumes=[Q_(10, "mL")],
+            overage=Decimal(0),
+            dead_volume=Q_(0, "mL"),
+            vehicle=_vehicle(("DMSO", 5), ("0.9% saline", None)),
+        )
 
         assert (
             "Weigh 25 mg of compound.",  # 10 mL x 2.5 mg/mL
@@ -169,16 +229,24 @@ class TestVehicle:
 
     def test_percentages_of_the_total_with_overage(self):
         """With 10 % overage and 0.1 mL dead volume, 5 % DMSO of (2 x 1.1 + 0.1) mL is 0.115 mL."""
-        prep = prepare_solution(concentration=Q_("2.5", "mg/mL"), volumes=[Q_("0.25", "mL")] * 8,
-                                vehicle=_vehicle(("DMSO", 5), ("saline", None)))
+        prep = prepare_solution(
+            concentration=Q_("2.5", "mg/mL"),
+            volumes=[Q_("0.25", "mL")] * 8,
+            vehicle=_vehicle(("DMSO", 5), ("saline", None)),
+        )
 
         assert Decimal("2.3") * Decimal("0.05") == prep.components[0].volume.to("mL").magnitude
         assert Decimal("2.3") * Decimal("0.95") == prep.components[1].volume.to("mL").magnitude
 
     def test_all_stated_adding_to_100(self):
         """Components that add up to 100 % need no balance."""
-        prep = prepare_solution(concentration=Q_(1, "mg/mL"), volumes=[Q_(10, "mL")], overage=Decimal(0),
-                                dead_volume=Q_(0, "mL"), vehicle=_vehicle(("ethanol", 10), ("saline", 90)))
+        prep = prepare_solution(
+            concentration=Q_(1, "mg/mL"),
+            volumes=[Q_(10, "mL")],
+            overage=Decimal(0),
+            dead_volume=Q_(0, "mL"),
+            vehicle=_vehicle(("ethanol", 10), ("saline", 90)),
+        )
 
         assert [Decimal(1), Decimal(9)] == [c.volume.to("mL").magnitude for c in prep.components]
 
@@ -229,7 +297,7 @@ class TestPrepareSolutionInvalid:
         ],
     )
     def test_invalid_values(self, kwargs):
-        """Negative volumes or concentration, or a dead volume that is not a volume, are input errors."""
+        """Negative volumes or concentration, or a dead volume as a mass, are input errors."""
         arguments = {"concentration": Q_(1, "mg/mL"), "volumes": [Q_(1, "mL")], **kwargs}
 
         with pytest.raises(InputError):
@@ -255,9 +323,11 @@ class TestPrepareSolutionInvalid:
 class TestVehicleComponent:
     """VehicleComponent checks its own name and share."""
 
-    @pytest.mark.parametrize(("name", "percent"), [("DMSO", Q_(5, "percent")), ("  saline  ", None)])
+    @pytest.mark.parametrize(
+        ("name", "percent"), [("DMSO", Q_(5, "percent")), ("  saline  ", None)]
+    )
     def test_valid(self, name, percent):
-        """A name and a percentage, or a name alone for the balance, make a component; names are stripped."""
+        """A name with a percentage, or alone for the balance, makes a component."""
         component = VehicleComponent(name=name, percent=percent)
 
         assert name.strip() == component.name

@@ -32,7 +32,9 @@ def _species(**changes) -> Species:
         "name": "mouse",
         "km": _fact(Decimal(3)),
         "reference_weight": _fact(Q_("0.02", "kg")),
-        "weight_range": _fact((Q_("0.011", "kg"), Q_("0.034", "kg")), Status.ASSUMED, "as recalled"),
+        "weight_range": _fact(
+            (Q_("0.011", "kg"), Q_("0.034", "kg")), Status.ASSUMED, "as recalled"
+        ),
     }
     return Species(**{**fields, **changes})
 
@@ -54,12 +56,27 @@ class TestRoute:
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
-            ("ip", Route.IP), ("i.p.", Route.IP), ("IP", Route.IP), ("intraperitoneal", Route.IP),
-            ("sc", Route.SC), ("s.c.", Route.SC), ("SQ", Route.SC), ("subcutaneous", Route.SC),
-            ("iv", Route.IV), ("i.v.", Route.IV), ("intravenous", Route.IV),
-            ("po", Route.PO), ("p.o.", Route.PO), ("oral", Route.PO), ("gavage", Route.PO),
-            ("im", Route.IM), ("i.m.", Route.IM), ("intramuscular", Route.IM),
-            ("it", Route.IT), ("i.t.", Route.IT), ("Intrathecal", Route.IT),
+            ("ip", Route.IP),
+            ("i.p.", Route.IP),
+            ("IP", Route.IP),
+            ("intraperitoneal", Route.IP),
+            ("sc", Route.SC),
+            ("s.c.", Route.SC),
+            ("SQ", Route.SC),
+            ("subcutaneous", Route.SC),
+            ("iv", Route.IV),
+            ("i.v.", Route.IV),
+            ("intravenous", Route.IV),
+            ("po", Route.PO),
+            ("p.o.", Route.PO),
+            ("oral", Route.PO),
+            ("gavage", Route.PO),
+            ("im", Route.IM),
+            ("i.m.", Route.IM),
+            ("intramuscular", Route.IM),
+            ("it", Route.IT),
+            ("i.t.", Route.IT),
+            ("Intrathecal", Route.IT),
         ],
     )
     def test_valid(self, text, expected):
@@ -84,7 +101,7 @@ class TestSpecies:
     """Species checks its Km, reference weight and weight range."""
 
     def test_valid(self):
-        """A species with a Km, a reference weight and a weight range builds; aliases become a tuple."""
+        """A species with Km, reference weight and weight range builds; aliases are a tuple."""
         species = _species(aliases=["mice", " Mus musculus "])
 
         assert ("mice", "Mus musculus") == species.aliases
@@ -117,8 +134,18 @@ class TestVolumeLimit:
         "changes",
         [
             {},
-            {"route": Route.IM, "per": "site", "good_practice": _fact(Q_("0.05", "mL")), "maximum": _fact(Q_("0.1", "mL"))},
-            {"route": Route.IT, "per": "injection", "good_practice": _fact(Q_(5, "uL")), "maximum": _fact(Q_(10, "uL"))},
+            {
+                "route": Route.IM,
+                "per": "site",
+                "good_practice": _fact(Q_("0.05", "mL")),
+                "maximum": _fact(Q_("0.1", "mL")),
+            },
+            {
+                "route": Route.IT,
+                "per": "injection",
+                "good_practice": _fact(Q_(5, "uL")),
+                "maximum": _fact(Q_(10, "uL")),
+            },
             {"maximum": _fact(Q_(20, "mL/kg"))},  # maximum equal to good practice
         ],
     )
@@ -133,15 +160,25 @@ class TestVolumeLimit:
         [
             ({"maximum": _fact(Q_(10, "mL/kg"))}, ValueError),
             ({"per": "site"}, ValueError),
-            ({"good_practice": _fact(Q_("0.05", "mL")), "maximum": _fact(Q_("0.1", "mL"))}, ValueError),
+            (
+                {"good_practice": _fact(Q_("0.05", "mL")), "maximum": _fact(Q_("0.1", "mL"))},
+                ValueError,
+            ),
             ({"good_practice": _fact(Q_(20, "mg/kg"))}, QuantityError),
-            ({"per": "week", "good_practice": _fact(Q_("0.05", "mL")), "maximum": _fact(Q_("0.1", "mL"))}, ValueError),
+            (
+                {
+                    "per": "week",
+                    "good_practice": _fact(Q_("0.05", "mL")),
+                    "maximum": _fact(Q_("0.1", "mL")),
+                },
+                ValueError,
+            ),
             ({"route": "ip"}, TypeError),
             ({"species": ""}, ValueError),
         ],
     )
     def test_invalid(self, changes, error):
-        """A maximum below good practice, mixed per-kg and plain limits, or a bad field is refused."""
+        """A maximum below good practice, mixed per-kg and plain limits, or a bad field fail."""
         with pytest.raises(error):
             _limit(**changes)
 
@@ -151,7 +188,9 @@ class TestSyringe:
 
     def test_valid(self):
         """A 1 mL syringe with 0.01 mL steps builds."""
-        syringe = Syringe(name="1 mL syringe", capacity=_fact(Q_(1, "mL")), graduation=_fact(Q_("0.01", "mL")))
+        syringe = Syringe(
+            name="1 mL syringe", capacity=_fact(Q_(1, "mL")), graduation=_fact(Q_("0.01", "mL"))
+        )
 
         assert "1 mL syringe" == syringe.name
 
@@ -173,7 +212,7 @@ class TestCompound:
     """Compound and Form check their fields; the first form is the parent."""
 
     def test_parent_and_salt_factor(self):
-        """The salt factor is MW(form) / (n x MW(parent)): 758.83 / (2 x 285.34) for morphine sulfate."""
+        """The salt factor is MW(form) / (n x MW(parent)): 758.83 / (2 x 285.34) for sulfate."""
         base = Form(id="b", name="base", molar_mass=_fact(Q_("285.34", "g/mol")))
         salt = Form(id="s", name="salt", molar_mass=_fact(Q_("758.83", "g/mol")), parent_units=2)
         compound = Compound(id="m", name="m", forms=[base, salt])
@@ -202,14 +241,17 @@ class TestCompound:
 
     def test_invalid_no_forms(self):
         """A compound needs at least one form."""
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="forms"):
             Compound(id="m", name="m", forms=[])
 
 
 class TestProvenance:
     """Facts carry their status and source; citations strip their text."""
 
-    @pytest.mark.parametrize(("status", "assumed"), [(Status.STATED, False), (Status.DERIVED, False), (Status.ASSUMED, True)])
+    @pytest.mark.parametrize(
+        ("status", "assumed"),
+        [(Status.STATED, False), (Status.DERIVED, False), (Status.ASSUMED, True)],
+    )
     def test_assumed(self, status, assumed):
         """Only an assumed fact is marked assumed."""
         assert assumed == _fact(1, status).assumed
@@ -238,9 +280,16 @@ class TestFindings:
 
     def test_to_json(self):
         """The JSON form has level, code and message, and subject and source only when set."""
-        finding = Finding(level=Level.WARNING, code="volume-above-good-practice", message="m", subject="M1")
+        finding = Finding(
+            level=Level.WARNING, code="volume-above-good-practice", message="m", subject="M1"
+        )
 
-        assert {"level": "warning", "code": "volume-above-good-practice", "message": "m", "subject": "M1"} == finding.to_json()
+        assert {
+            "level": "warning",
+            "code": "volume-above-good-practice",
+            "message": "m",
+            "subject": "M1",
+        } == finding.to_json()
 
     @pytest.mark.parametrize(
         ("levels", "expected"),
@@ -277,11 +326,20 @@ class TestReferenceLookups:
     @pytest.mark.parametrize(
         ("name", "expected"),
         [
-            ("mouse", "mouse"), ("MOUSE", "mouse"), ("mice", "mouse"), ("Mus musculus", "mouse"),
-            ("rat", "rat"), ("Rattus norvegicus", "rat"),
-            ("guinea pig", "guinea-pig"), ("guinea-pig", "guinea-pig"), ("Guinea_Pig", "guinea-pig"),
-            ("human", "human"), ("Homo sapiens", "human"), ("adult", "human"),
-            ("rhesus", "monkey"), ("beagle", "dog"),
+            ("mouse", "mouse"),
+            ("MOUSE", "mouse"),
+            ("mice", "mouse"),
+            ("Mus musculus", "mouse"),
+            ("rat", "rat"),
+            ("Rattus norvegicus", "rat"),
+            ("guinea pig", "guinea-pig"),
+            ("guinea-pig", "guinea-pig"),
+            ("Guinea_Pig", "guinea-pig"),
+            ("human", "human"),
+            ("Homo sapiens", "human"),
+            ("adult", "human"),
+            ("rhesus", "monkey"),
+            ("beagle", "dog"),
         ],
     )
     def test_find_species(self, reference, name, expected):
@@ -289,13 +347,14 @@ class TestReferenceLookups:
         assert expected == reference.find_species(name).id
 
     def test_find_species_unknown_suggests(self, reference):
-        """An unknown species close to a known one is refused with a suggestion and the known ids."""
+        """An unknown species close to known ones is refused with suggestions and the ids."""
         with pytest.raises(UnknownNameError) as info:
             reference.find_species("mose", where="species")
 
         assert (
-            "species: unknown species 'mose'; did you mean 'mouse', 'marmoset', 'monkey'? Known: mouse, hamster, rat, ferret, "
-            "guinea-pig, rabbit, dog, monkey, marmoset, squirrel-monkey, baboon, micro-pig, mini-pig, child, human"
+            "species: unknown species 'mose'; did you mean 'mouse', 'marmoset', 'monkey'? "
+            "Known: mouse, hamster, rat, ferret, guinea-pig, rabbit, dog, monkey, marmoset, "
+            "squirrel-monkey, baboon, micro-pig, mini-pig, child, human"
         ) == str(info.value)
 
     def test_find_species_unknown(self, reference):
@@ -306,8 +365,10 @@ class TestReferenceLookups:
         message = str(info.value)
         assert message.startswith("unknown species 'zebrafish'")
         assert "did you mean" not in message
-        assert message.endswith("Known: mouse, hamster, rat, ferret, guinea-pig, rabbit, dog, monkey, marmoset, "
-                                "squirrel-monkey, baboon, micro-pig, mini-pig, child, human")
+        assert message.endswith(
+            "Known: mouse, hamster, rat, ferret, guinea-pig, rabbit, dog, monkey, marmoset, "
+            "squirrel-monkey, baboon, micro-pig, mini-pig, child, human"
+        )
 
     @pytest.mark.parametrize(
         ("name", "compound", "form"),
@@ -328,7 +389,7 @@ class TestReferenceLookups:
         ],
     )
     def test_find_compound(self, reference, name, compound, form):
-        """Each name finds its compound and the form it names (the parent for the compound's name)."""
+        """Each name finds its compound and form (the parent for the compound's own name)."""
         found, found_form = reference.find_compound(name)
 
         assert (compound, form) == (found.id, found_form.id)
@@ -369,7 +430,12 @@ class TestReferenceLookups:
         ("species", "record", "expected"),
         [
             ("mouse", "km", "FDA 2005, Table 1"),
-            ("mouse", "weight_range", "assumed (Table 1 working weight range, as recalled; not verified against the guidance)"),
+            (
+                "mouse",
+                "weight_range",
+                "assumed (Table 1 working weight range, as recalled; "
+                "not verified against the guidance)",
+            ),
         ],
     )
     def test_provenance(self, reference, species, record, expected):
@@ -390,9 +456,21 @@ class TestShippedValues:
     @pytest.mark.parametrize(
         ("species", "km"),
         [
-            ("mouse", 3), ("hamster", 5), ("rat", 6), ("ferret", 7), ("guinea-pig", 8), ("rabbit", 12),
-            ("dog", 20), ("monkey", 12), ("marmoset", 6), ("squirrel-monkey", 7), ("baboon", 20),
-            ("micro-pig", 27), ("mini-pig", 35), ("child", 25), ("human", 37),
+            ("mouse", 3),
+            ("hamster", 5),
+            ("rat", 6),
+            ("ferret", 7),
+            ("guinea-pig", 8),
+            ("rabbit", 12),
+            ("dog", 20),
+            ("monkey", 12),
+            ("marmoset", 6),
+            ("squirrel-monkey", 7),
+            ("baboon", 20),
+            ("micro-pig", 27),
+            ("mini-pig", 35),
+            ("child", 25),
+            ("human", 37),
         ],
     )
     def test_km(self, reference, species, km):
@@ -454,7 +532,7 @@ class TestShippedValues:
         ],
     )
     def test_volume_limits(self, reference, species, route, good, most, per):
-        """Volume limits are Diehl et al. 2001 Table 1's (i.t. assumed), with what they count per."""
+        """Volume limits are Diehl et al. 2001 Table 1's (i.t. assumed), with their basis."""
         limit = reference.volume_limit(reference.find_species(species), Route.parse(route))
 
         assert Q_(*good.split()) == limit.good_practice.value
