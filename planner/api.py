@@ -7,17 +7,23 @@ Each returns a result object (with findings where checks apply) and raises only
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
 import attrs
 
 from planner.conversions import change_form, km_ratio, scale_dose
 from planner.conversions import convert as _convert
 from planner.dosing import DoseResult, calculate_dose
-from planner.errors import InputError
+from planner.errors import InputError, UnknownNameError
 from planner.loading import load_reference
 from planner.reference import Compound, Form, Reference, Route, Species
 from planner.units import Kind, Quantity, parse_quantity, parse_unit
 
-__all__ = ["Conversion", "Scaling", "convert", "dose", "scale"]
+if TYPE_CHECKING:
+    from planner.plan import Plan
+
+__all__ = ["Conversion", "Scaling", "convert", "dose", "plan", "scale"]
 
 
 def _compound(
@@ -182,4 +188,78 @@ def scale(dose: str, *, source: str, target: str, reference: Reference | None = 
         source=the_source,
         target=the_target,
         factor=km_ratio(the_source, the_target),
+    )
+
+
+def plan(
+    protocol: str,
+    *,
+    weights: str | None = None,
+    seed: int,
+    start: str | None = None,
+    block_size: int | None = None,
+    stratify: Sequence[str] = (),
+    reference: Reference | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """
+    Build the plan for a protocol (a shipped id or a file) and an optional weights CSV.
+
+    ``start`` is the calendar date of study day 0, written YYYY-MM-DD.
+
+    >>> p = plan("obara2011-cci779-chronic", seed=7, start="2026-03-02")
+    >>> p.date_of(7).isoformat(), len(list(p.dose_rows()))
+    ('2026-03-09', 160)
+    """
+    import datetime
+
+    from planner.allocation import Stratum
+    from planner.cohort import read_weights
+    from planner.loading import load_protocol
+    from planner.plan import build_plan
+
+    reference = reference or load_reference()
+    if seed < 0:
+        raise InputError(got=str(seed), expected="a seed of 0 or more", where="--seed")
+    day_zero = None
+    if start is not None:
+        try:
+            day_zero = datetime.date.fromisoformat(start.strip())
+        except ValueError:
+            raise InputError(
+                got=start, expected="a date written YYYY-MM-DD, e.g. 2026-03-02", where="--start"
+            ) from None
+        if len(start.strip()) != 10:
+            raise InputError(
+                got=start, expected="a date written YYYY-MM-DD, e.g. 2026-03-02", where="--start"
+            )
+    strata = []
+    for name in stratify:
+        try:
+            strata.append(Stratum(name.strip().lower()))
+        except ValueError:
+            raise InputError(
+                got=name,
+                expected=f"one of {', '.join(s.value for s in Stratum)}",
+                where="--stratify",
+            ) from None
+    if block_size is not None and block_size < 1:
+        raise InputError(
+            got=str(block_size), expected="a block size of 1 or more", where="--block-size"
+        )
+    try:
+        loaded = load_protocol(protocol, reference=reference)
+    except UnknownNameError as error:
+        raise error.located("PROTOCOL") from None
+    cohort = read_weights(weights) if weights is not None else None
+    return build_plan(
+        loaded,
+        reference=reference,
+        weights=cohort,
+        seed=seed,
+        start=day_zero,
+        block_size=block_size,
+        stratify=tuple(dict.fromkeys(strata)),
+        source=protocol,
+        progress=progress,
     )

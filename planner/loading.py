@@ -39,6 +39,7 @@ __all__ = [
     "load_reference",
     "load_toml",
     "protocol_data",
+    "protocol_id",
     "read_toml",
     "structure",
     "structure_protocol",
@@ -358,6 +359,17 @@ def list_protocols(folder: Path | None = None) -> tuple[str, ...]:
     """
     folder = folder or data_dir("protocols")
     return tuple(sorted(p.stem for p in folder.glob("*.toml")))
+
+
+def protocol_id(path_or_id: str | Path) -> str:
+    """
+    Return the id of a protocol given by shipped id or by file path (the file's stem), without
+    reading it.
+
+    Raises:
+        UnknownNameError: a name that is neither a path nor a shipped protocol.
+    """
+    return _protocol_path(path_or_id).stem
 
 
 def _protocol_path(path_or_id: str | Path) -> Path:

@@ -24,7 +24,13 @@ from planner.errors import InputError
 from planner.reference import Compound, Form
 from planner.units import Q_, Kind, Quantity, basis, has_kind, require_kind, require_positive
 
-__all__ = ["ComponentVolume", "Preparation", "VehicleComponent", "prepare_solution"]
+__all__ = [
+    "ComponentVolume",
+    "Preparation",
+    "VehicleComponent",
+    "prepare_solution",
+    "prepare_vehicle",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -205,13 +211,52 @@ def prepare_solution(
     )
 
 
+def prepare_vehicle(
+    *,
+    volumes: Sequence[Quantity],
+    vehicle: Sequence[VehicleComponent],
+    overage: Decimal = Decimal("0.1"),
+    dead_volume: Quantity | None = None,
+) -> Preparation:
+    """
+    Plan one batch of vehicle alone (for the vehicle-control groups): the same volume rule
+    as :func:`prepare_solution`, the same components in the same order, and nothing to weigh.
+
+    >>> from planner.units import Q_
+    >>> prep = prepare_vehicle(volumes=[Q_(1, "mL")], vehicle=[VehicleComponent(name="saline")],
+    ...                        overage=Decimal(0), dead_volume=Q_(0, "mL"))
+    >>> prep.total_volume == Q_(1, "mL"), prep.mass_to_weigh == Q_(0, "mg")
+    (True, True)
+    """
+    if not vehicle:
+        raise InputError(
+            got="no components", expected="at least one vehicle component", where="vehicle"
+        )
+    base = prepare_solution(
+        concentration=Q_(1, "mg/mL"), volumes=volumes, overage=overage, dead_volume=dead_volume
+    )
+    components = _components(vehicle, base.total_volume)
+    return attrs.evolve(
+        base,
+        concentration=Q_(0, "mg/mL"),
+        weigh_form=None,
+        salt_factor=Decimal(1),
+        mass_to_weigh=Q_(0, "mg"),
+        components=components,
+        steps=_steps(None, None, components, base.total_volume),
+    )
+
+
 def _steps(
-    mass: Quantity, form: Form | None, components: tuple[ComponentVolume, ...], total: Quantity
+    mass: Quantity | None,
+    form: Form | None,
+    components: tuple[ComponentVolume, ...],
+    total: Quantity,
 ) -> tuple[str, ...]:
     from planner.format import format_quantity  # formatting only for the written steps
 
     what = form.name if form else "compound"
-    steps = [f"Weigh {format_quantity(mass, sig=4)} of {what}."]
+    steps = [] if mass is None else [f"Weigh {format_quantity(mass, sig=4)} of {what}."]
     if not components:
         steps.append(
             f"Dissolve in vehicle to a final volume of {format_quantity(total, sig=4)}; mix until clear."
@@ -219,8 +264,10 @@ def _steps(
     for number, component in enumerate(components):
         volume = format_quantity(component.volume, sig=4)
         share = format_quantity(component.percent)
-        if number == 0:
+        if number == 0 and mass is not None:
             steps.append(f"Dissolve it in {volume} of {component.name} ({share}); mix until clear.")
+        elif number == 0:
+            steps.append(f"Measure {volume} of {component.name} ({share}).")
         else:
             steps.append(f"Add {volume} of {component.name} ({share}); mix until clear.")
     steps.append("Inspect: the solution must be clear with no precipitate before it is drawn up.")

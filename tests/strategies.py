@@ -9,21 +9,29 @@ size is under control; quantity texts mix well-formed input with the near misses
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import strategies as st
 
 __all__ = [
     "SPECIES_WITH_KM",
+    "animal_ids",
     "any_texts",
+    "cohort_animals",
     "convertible_units",
     "decimals",
     "dose_units",
     "exponent_quantity_texts",
     "factors",
+    "group_sizes",
     "near_miss_quantity_texts",
     "positive_decimals",
     "quantity_texts",
     "signed_decimals",
+    "strata",
+    "weight_tables",
+    "weight_texts",
+    "weights_files",
 ]
 
 # Species ids in seeds/fda2005-km.toml (FDA 2005 Table 1).
@@ -292,3 +300,120 @@ def exponent_quantity_texts() -> st.SearchStrategy[str]:
 def quantity_texts() -> st.SearchStrategy[str]:
     """Any text, or a near miss of a quantity."""
     return st.one_of(any_texts(), near_miss_quantity_texts())
+
+
+# --- weights files and cohorts (planner.cohort, planner.allocation) ---------------------------
+# planner is imported inside the strategies below, so that the other tests' strategies do not
+# depend on these modules.
+
+_WEIGHT_UNITS = ["g", "kg", "mg", "mcg", "ug"]
+
+
+def animal_ids() -> st.SearchStrategy[str]:
+    """Animal ids as people write them: letters, digits, punctuation (commas, quotes), spaces."""
+    return (
+        st.text(
+            alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")),
+            min_size=1,
+            max_size=8,
+        )
+        .map(str.strip)
+        .filter(bool)
+    )
+
+
+def weight_texts() -> st.SearchStrategy[tuple[Decimal, str, str]]:
+    """A body weight as (value, unit, text), e.g. (Decimal('27.1'), 'g', '27.1 g')."""
+    return st.builds(
+        lambda value, unit, sep: (value, unit, f"{value}{sep}{unit}"),
+        decimals(min_exponent=-3, max_exponent=3, max_digits=5),
+        st.sampled_from(_WEIGHT_UNITS),
+        st.sampled_from(["", " "]),
+    )
+
+
+@st.composite
+def weight_tables(draw: st.DrawFn) -> list[tuple[str, Decimal, str, str, int | None]]:
+    """
+    The rows of a valid weights file as (animal, value, unit, weight text, day), in file order.
+
+    Each animal has one to four weighings on distinct days, one of them perhaps without a day;
+    the rows of different animals are interleaved.
+    """
+    ids = draw(st.lists(animal_ids(), min_size=1, max_size=6, unique=True))
+    rows = []
+    for animal in ids:
+        days = draw(
+            st.lists(
+                st.one_of(st.none(), st.integers(-30, 400)), min_size=1, max_size=4, unique=True
+            )
+        )
+        for day in days:
+            value, unit, text = draw(weight_texts())
+            rows.append((animal, value, unit, text, day))
+    return draw(st.permutations(rows))
+
+
+_HEADERS = [
+    "animal,weight",
+    "animal,weight,day",
+    "Animal, Weight ,DAY,cage,sex",
+    "\ufeffanimal,weight,day",
+    "animal;weight",
+    "animal,wieght",
+    "animal,weight,weight",
+    "",
+]
+_CELLS = st.one_of(
+    st.sampled_from(["M01", "27.1 g", "27.1", "0.03 kg", "7", "-3", "7.5", "", " ", '"', '""']),
+    st.text(max_size=6),
+)
+
+
+def weights_files() -> st.SearchStrategy[bytes]:
+    """Bytes that are, or nearly are, a weights file; and arbitrary bytes."""
+    rows = st.lists(st.lists(_CELLS, min_size=1, max_size=6).map(",".join), max_size=5)
+    structured = st.builds(
+        lambda header, body, end: end.join([header, *body]).encode("utf-8", "surrogatepass"),
+        st.sampled_from(_HEADERS),
+        rows,
+        st.sampled_from(["\n", "\r\n", "\r"]),
+    )
+    return st.one_of(st.binary(max_size=300), structured)
+
+
+@st.composite
+def cohort_animals(draw: st.DrawFn, count: int, *, cages: int = 4) -> tuple[Any, ...]:
+    """
+    ``count`` animals with ids, cages (of ``cages``), sexes, and one weighing each.
+
+    Weights come in grams or kilograms and repeat, so that ranking must convert and break ties.
+    """
+    from planner.cohort import Animal, Weighing
+    from planner.units import Q_
+
+    animals = []
+    for index in range(count):
+        grams = Decimal(draw(st.integers(150, 400))) / 10
+        weight = Q_(grams, "g") if draw(st.booleans()) else Q_(grams / 1000, "kg")
+        animals.append(
+            Animal(
+                id=f"M{index + 1:03d}",
+                cage=f"C{draw(st.integers(1, cages))}",
+                sex=draw(st.sampled_from(["F", "M"])),
+                weighings=(Weighing(weight=weight, day=0),),
+            )
+        )
+    return tuple(animals)
+
+
+def group_sizes(*, max_groups: int = 5, max_size: int = 12) -> st.SearchStrategy[tuple[int, ...]]:
+    """Sizes of one to ``max_groups`` groups, each of 1 to ``max_size`` animals."""
+    return st.lists(st.integers(1, max_size), min_size=1, max_size=max_groups).map(tuple)
+
+
+def strata() -> st.SearchStrategy[tuple[Any, ...]]:
+    """A choice of planner.allocation.Stratum: none, one, or several, in any order."""
+    from planner.allocation import Stratum
+
+    return st.lists(st.sampled_from(list(Stratum)), unique=True, max_size=3).map(tuple)

@@ -1,0 +1,67 @@
+"""
+One entry point for every plan document: choose the format, get the content in pieces.
+
+>>> FORMATS
+('html', 'pdf', 'md', 'csv', 'json')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from planner.errors import InputError
+from planner.plan import Plan
+
+__all__ = ["FORMATS", "PAPERS", "check_format", "render"]
+
+FORMATS = ("html", "pdf", "md", "csv", "json")
+"""Formats ``planner plan --format`` writes; each is also the file extension."""
+PAPERS = ("a4", "letter")
+"""Paper sizes the printable formats (html, pdf) lay out for."""
+
+
+def check_format(fmt: str, paper: str = "a4") -> None:
+    """
+    Refuse an unknown format or paper size, before any work is done.
+
+    Raises:
+        InputError: naming --format or --paper.
+    """
+    if fmt not in FORMATS:
+        raise InputError(got=fmt, expected=f"one of {', '.join(FORMATS)}", where="--format")
+    if paper not in PAPERS:
+        raise InputError(got=paper, expected=f"one of {', '.join(PAPERS)}", where="--paper")
+
+
+def render(
+    plan: Plan,
+    fmt: str,
+    *,
+    paper: str = "a4",
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[str] | Iterator[bytes]:
+    """
+    Return the plan as a document, in pieces: text for html, md, csv and json, bytes for pdf.
+
+    CSV is streamed a few thousand rows at a time (a plan for 10,000 animals is never one
+    string); ``progress(done, total)`` is called as rows are written.
+
+    Raises:
+        InputError: an unknown format or paper size.
+    """
+    check_format(fmt, paper)
+    if fmt == "csv":
+        from planner.export import csv_chunks
+
+        return csv_chunks(plan, progress=progress)
+    if fmt == "json":
+        from planner.export import to_json
+
+        return iter([to_json(plan)])
+    from planner import render as templates
+
+    if fmt == "html":
+        return iter([templates.render_html(plan, paper=paper)])
+    if fmt == "md":
+        return iter([templates.render_markdown(plan)])
+    return iter([templates.render_pdf(plan, paper=paper)])

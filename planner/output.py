@@ -1,0 +1,166 @@
+"""
+Writing output files safely: all or nothing, and never over an existing file without ``force``.
+
+A file is written to a temporary file beside it, flushed to disk, and then put in place in one
+step: hard-linked to its name without ``force`` (which fails if the name exists, even if the file
+appeared meanwhile), or renamed over it with ``force``. A reader never sees half a file, and a
+failure or Ctrl-C leaves no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from planner.errors import OutputError
+
+__all__ = ["check_writable", "write_atomically"]
+
+_EXISTS = "already exists; use --force to overwrite it"
+# Errors os.link gives on filesystems without hard links (FAT, some network and FUSE mounts).
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
+
+
+def _error(path: Path, exc: OSError) -> OutputError:
+    """Translate an OSError met while writing ``path`` into an OutputError."""
+    if exc.errno == errno.ENOENT and not path.parent.is_dir():
+        return OutputError(path=str(path), message=f"the folder {path.parent} does not exist")
+    if exc.errno == errno.EEXIST:
+        return OutputError(path=str(path), message=_EXISTS)
+    if exc.errno == errno.EISDIR or path.is_dir():
+        return OutputError(path=str(path), message="is a folder")
+    reason = exc.strerror or type(exc).__name__
+    return OutputError(path=str(path), message=f"cannot be written: {reason}")
+
+
+def check_writable(path: str | Path, *, force: bool = False) -> Path:
+    """
+    Check, before any work is done, that ``path`` can be written; return it as a Path.
+
+    The folder must exist and be a folder that can be written to, ``path`` must not be a folder,
+    and without ``force`` it must not exist.
+
+    Raises:
+        OutputError: one of these does not hold.
+    """
+    path = Path(path)
+    folder = path.parent
+    if not folder.exists():
+        raise OutputError(path=str(path), message=f"the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise OutputError(path=str(path), message=f"{folder} is not a folder")
+    if path.is_dir():
+        raise OutputError(path=str(path), message="is a folder")
+    if not force and os.path.lexists(path):
+        raise OutputError(path=str(path), message=_EXISTS)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(path=str(path), message=f"cannot be written: {os.strerror(errno.EACCES)}")
+    return path
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """Create an empty temporary file beside ``path``; return its descriptor and path."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # Mode 0o666 less the umask, as for any new file (tempfile.mkstemp would give 0o600).
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _error(path, exc) from None
+    raise OutputError(  # pragma: no cover - 100 collisions of 32 random bits
+        path=str(path), message="cannot be written: no free temporary file name"
+    )
+
+
+def _encoded(chunks: Iterable[str | bytes]) -> Iterator[bytes]:
+    """Yield the chunks as bytes: str chunks in UTF-8, as long as all chunks are of one type."""
+    kind: type | None = None
+    for chunk in chunks:
+        current = str if isinstance(chunk, str) else bytes
+        if not isinstance(chunk, str | bytes | bytearray):
+            raise TypeError(f"chunks must be str or bytes, got {type(chunk).__name__}")
+        if kind is None:
+            kind = current
+        elif current is not kind:
+            raise TypeError(
+                f"chunks must all be {kind.__name__} (as the first one), got {current.__name__}"
+            )
+        yield chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk)
+
+
+def _put_in_place(temporary: Path, path: Path, *, force: bool) -> None:
+    if force:
+        os.replace(temporary, path)
+        return
+    try:
+        os.link(temporary, path)  # fails if path exists, atomically
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        # No hard links here: check, then rename. A file appearing in between is overwritten.
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(temporary, path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder's entry for the new file to disk, where the platform allows it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows cannot open folders
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on folders
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def write_atomically(
+    path: str | Path, chunks: Iterable[str | bytes], *, force: bool = False
+) -> Path:
+    """
+    Write ``chunks`` to ``path`` all at once, or not at all; return the path written.
+
+    str chunks are written in UTF-8 as they are (line ends are not translated); the type of the
+    first chunk decides, and a chunk of the other type is a TypeError. Without ``force`` an
+    existing file is never overwritten, even one that appears while the chunks are written.
+    An exception raised by ``chunks`` (or a KeyboardInterrupt) is raised again once the
+    temporary file is removed.
+
+    Raises:
+        OutputError: the folder does not exist, the path is a folder or exists (without
+            ``force``), or the file cannot be written.
+    """
+    path = check_writable(path, force=force)
+    descriptor, temporary = _create_temporary(path)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            for data in _encoded(chunks):
+                try:
+                    handle.write(data)
+                except OSError as exc:
+                    raise _error(path, exc) from None
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise _error(path, exc) from None
+        try:
+            _put_in_place(temporary, path, force=force)
+        except OSError as exc:
+            raise _error(path, exc) from None
+        _sync_folder(path.parent)
+    finally:
+        # After a link this removes the temporary name; after a rename there is nothing left.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+    return path
