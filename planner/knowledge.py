@@ -15,9 +15,7 @@ Every function takes names as people type them and raises only
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -591,30 +589,14 @@ def new_protocol(
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write a temporary file in the same folder, then rename it into place (os.replace)."""
-    temporary = None
+    """Write through planner.output (temporary file, then linked into place), never overwriting."""
+    from planner.output import write_atomically
+
     try:
-        with tempfile.NamedTemporaryFile(
-            "w",
-            encoding="utf-8",
-            dir=path.parent,
-            prefix=f".{path.stem}.",
-            suffix=".tmp",
-            delete=False,
-        ) as handle:
-            temporary = handle.name
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        exists = path.exists()  # created meanwhile by someone else: still never overwrite
-        if not exists:
-            os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputError(
-            path=str(path), message=f"cannot be written: {exc.strerror or exc}"
-        ) from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-    if exists:
-        raise OutputError(path=str(path), message="already exists; planner new never overwrites")
+        write_atomically(path, [text])
+    except OutputError as error:
+        if path.exists() and "already exists" in error.message:
+            raise OutputError(
+                path=str(path), message="already exists; planner new never overwrites"
+            ) from None
+        raise

@@ -178,3 +178,37 @@ class TestInstalledCli:
         assert 2 == done.returncode
         assert 1 == len(done.stderr.splitlines()), done.stderr
         assert done.stderr.startswith("planner: error: --weight: ")
+
+    def test_plan_renders_from_the_wheel(self, installed, outside):
+        """``planner plan`` finds its templates and protocols inside the installed wheel."""
+        done = _check(
+            [
+                sys.executable,
+                "-m",
+                "planner",
+                "plan",
+                "obara2011-cci779-chronic",
+                "--seed",
+                "1",
+                "--out",
+                "plan.html",
+            ],
+            cwd=outside,
+            env=_env(installed),
+        )
+        html = (outside / "plan.html").read_text(encoding="utf-8")
+
+        assert "planner: wrote plan.html (40 animals, 160 doses, seed 1)" in done.stderr
+        assert "obara2011-cci779-chronic" in html
+        assert (
+            str(installed)
+            in _check(
+                [
+                    sys.executable,
+                    "-c",
+                    "from planner._resources import data_dir; print(data_dir('templates'))",
+                ],
+                cwd=outside,
+                env=_env(installed),
+            ).stdout
+        )
