@@ -310,11 +310,22 @@ def check(
             show_default=False,
         ),
     ],
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            metavar="CSV",
+            help="Body weights to check the plan for (as for 'planner plan').",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """
-    Validate a protocol file and run its dose checks: each treatment's dose and volume for the
-    species' reference weight, and the dose and schedule against the documented regimen.
+    Validate a protocol file and run every check of its plan without rendering it: each
+    treatment's dose and volume, the dose and schedule against the documented regimen,
+    solubility, co-solvents, injection sites and daily volume, blinding, and with --weights
+    each animal's weights and volumes. Run it before every dosing day.
 
     Exit 0 clean or with warnings, 1 if a check found an error (e.g. a dose that differs from the
     regimen's), 2 if the file is invalid.
@@ -322,7 +333,7 @@ def check(
     from planner import knowledge, knowledge_report
 
     try:
-        result = knowledge.check_protocol(file)
+        result = knowledge.check_protocol(file, weights=weights)
     except PlannerError as error:
         _fail(error)
     if as_json:

@@ -13,6 +13,9 @@ concentration (or the concentration from a dose volume), and the safety checks t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, Decimal
+
 import attrs
 
 from planner.conversions import per_area_to_per_mass, to_basis
@@ -28,6 +31,7 @@ __all__ = [
     "calculate_dose",
     "check_volume",
     "check_weight",
+    "drawn_volume",
     "measurable_volume",
 ]
 
@@ -100,6 +104,34 @@ def measurable_volume(volume: Quantity, syringe: Syringe | None) -> Quantity:
         return volume
     step = syringe.graduation.value.to("mL").magnitude
     return Q_(round_step(volume.to("mL").magnitude, step), "mL")
+
+
+def drawn_volume(
+    volume: Decimal, step: Decimal, ceilings: Sequence[Decimal] = ()
+) -> Decimal | None:
+    """
+    Return the volume to draw up, as a multiple of the syringe's graduation ``step``, such that
+    rounding never misleads:
+
+    - it is the nearest multiple (halves up), so it differs from ``volume`` by at most half a
+      graduation;
+    - except where that would carry it past a limit the volume itself respects (a ceiling in
+      ``ceilings`` with volume <= ceiling < rounded): then it is rounded down instead, still
+      less than one graduation away;
+    - never zero: when even that gives 0, the volume cannot be measured and None is returned
+      (the caller reports it; a sheet never prints "0 mL" for a dose).
+
+    All values are in the same unit (mL).
+
+    >>> drawn_volume(Decimal("0.275"), Decimal("0.01")), drawn_volume(Decimal("0.004"), Decimal("0.01"))
+    (Decimal('0.28'), None)
+    >>> drawn_volume(Decimal("0.4995"), Decimal("0.01"), [Decimal("0.4995")])
+    Decimal('0.49')
+    """
+    nearest = round_step(volume, step)
+    if any(volume <= ceiling < nearest for ceiling in ceilings):
+        nearest = (volume / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    return nearest if nearest > 0 else None
 
 
 def _show(quantity: Quantity) -> str:

@@ -9,7 +9,7 @@ Every function takes names as people type them and raises only
 ['obara2011-cci779-single', 'obara2011-cci779-4daily']
 >>> result = check_protocol("obara2011-cci779-acute")
 >>> [f.code for f in result.findings]
-['assumed-values']
+['no-solubility-on-record', 'assumed-values']
 """
 
 from __future__ import annotations
@@ -115,18 +115,33 @@ class ProtocolCheck:
     findings: tuple[Finding, ...]
 
 
-def check_protocol(path_or_id: str | Path, reference: Reference | None = None) -> ProtocolCheck:
+def check_protocol(
+    path_or_id: str | Path,
+    reference: Reference | None = None,
+    *,
+    weights: str | Path | None = None,
+) -> ProtocolCheck:
     """
-    Validate a protocol file (or a shipped protocol by id) and run its checks.
+    Validate a protocol file (or a shipped protocol by id) and run every check of its plan
+    without rendering it: the protocol's own checks, and those of the plan for the cohort in
+    ``weights`` (a weights CSV) or for numbered animals without weights.
 
     Raises:
-        DataFileError: the file is missing or malformed, or names unknown regimens, species,
-            forms or citations.
+        DataFileError: the file (or the weights CSV) is missing or malformed, or names unknown
+            regimens, species, forms or citations.
         UnknownNameError: an id that is no shipped protocol.
     """
+    from planner.cohort import read_weights
+    from planner.plan import build_plan
+
     reference = reference or load_reference()
     protocol = load_protocol(path_or_id, reference=reference)
-    treatments, findings = protocol_findings(protocol, reference, source=str(path_or_id))
+    treatments, _ = protocol_findings(protocol, reference, source=str(path_or_id))
+    cohort = read_weights(weights) if weights is not None else None
+    # The allocation does not change any check, so any fixed seed will do.
+    plan = build_plan(protocol, reference=reference, weights=cohort, seed=0, source=str(path_or_id))
+    # Without weights the plan's "weights left blank" note is about sheets, not a check.
+    findings = tuple(f for f in plan.findings if f.code != "no-weights")
     return ProtocolCheck(
         protocol=protocol, source=str(path_or_id), treatments=treatments, findings=findings
     )
@@ -219,24 +234,23 @@ def _schedule_findings(protocol: Protocol, regimen: Regimen) -> list[Finding]:
 
 
 def _solubility_findings(check: TreatmentCheck, reference: Reference) -> list[Finding]:
+    """
+    The compound is dissolved in the vehicle's first component, at the final concentration
+    divided by that component's share: an error above the recorded solubility in that solvent,
+    an info finding when none is on record (the stock has not been checked).
+    """
     components = check.treatment.vehicle.value.components
     first: VehicleComponent = components[0]
     share = first.percent.to("percent").magnitude if first.percent is not None else Decimal(100)
-    if share <= 0:
-        return []
     stock = check.result.concentration * 100 / share
     name = first.name.lower()
     for solubility in check.form.solubility:
         if solubility.limit is None or solubility.solvent.lower() not in name:
             continue
-        try:
-            above = stock > solubility.limit.value
-        except Exception:
-            continue
-        if above:
+        if stock > solubility.limit.value:
             return [
                 Finding(
-                    level=Level.WARNING,
+                    level=Level.ERROR,
                     code="above-solubility",
                     subject=check.regimen.id,
                     message=(
@@ -247,7 +261,18 @@ def _solubility_findings(check: TreatmentCheck, reference: Reference) -> list[Fi
                     source=reference.provenance(solubility.limit, check.compound.citation),
                 )
             ]
-    return []
+        return []
+    return [
+        Finding(
+            level=Level.INFO,
+            code="no-solubility-on-record",
+            subject=check.regimen.id,
+            message=(
+                f"no solubility of {check.form.name} in {first.name} is on record: check that "
+                f"{_text(stock)} (the stock in the first component) dissolves before dosing"
+            ),
+        )
+    ]
 
 
 def _timeline_findings(protocol: Protocol) -> list[Finding]:

@@ -30,7 +30,7 @@ from planner.allocation import Allocation, Stratum, allocate, balanced_sizes
 from planner.calendar import Administration, CalendarEvent, administrations, build_calendar
 from planner.cohort import Animal, Cohort, Weighing, placeholder_cohort
 from planner.conversions import per_area_to_per_mass
-from planner.dosing import _check_syringe, check_volume, check_weight
+from planner.dosing import _check_syringe, check_volume, check_weight, drawn_volume
 from planner.errors import DataFileError
 from planner.findings import Finding, Level
 from planner.format import round_step
@@ -38,8 +38,16 @@ from planner.knowledge import protocol_findings
 from planner.preparation import Preparation, prepare_solution, prepare_vehicle
 from planner.protocols import Protocol, Treatment, facts_of
 from planner.provenance import Citation, Fact, Status
-from planner.reference import Compound, Form, Reference, Route, Species, Syringe
+from planner.reference import Compound, Form, Reference, Route, Species, Syringe, VolumeLimit
 from planner.regimens import Regimen
+from planner.safety import (
+    blinding_findings,
+    cosolvent_findings,
+    daily_volume_findings,
+    dose_basis_findings,
+    site_findings,
+    weight_change_findings,
+)
 from planner.units import Q_, Kind, Quantity, basis, is_kind
 
 __all__ = [
@@ -242,7 +250,9 @@ class Plan:
     findings: tuple[Finding, ...]
     assumptions: tuple[Assumption, ...]
     input_hash: str
-    """SHA-256 (first 16 hex digits) of the protocol, weights, seed, start and allocation options."""
+    """SHA-256 (first 16 hex digits) of everything the numbers depend on: the protocol, the
+    weights, seed, start, allocation options, overage, dead volume and the reference data used
+    (species, volume limits, syringes, compounds and regimens)."""
     doses: dict[tuple[int, bool, Decimal | None], Dose] = attrs.field(eq=False, repr=False)
     """Shared doses by (treatment index, vehicle, weight in g)."""
     grams: dict[int, Decimal] = attrs.field(eq=False, repr=False)
@@ -447,6 +457,7 @@ def _dose(
     grams: Decimal | None,
     vehicle: bool,
     syringes: _Syringes,
+    limits: Sequence[tuple[Decimal, bool]] = (),
 ) -> tuple[Dose, Decimal | None, Decimal | None]:
     """Return the dose, its unrounded volume in mL and the syringe graduation in mL."""
     unit = treatment.amount_unit
@@ -468,16 +479,28 @@ def _dose(
     volume = rates.volume * factor
     amount = Decimal(0) if vehicle else rates.amount * factor
     syringe, graduation = syringes(volume)
-    measured = round_step(volume, graduation) if graduation is not None else volume
+    ceilings = [c * (grams if per_kg and grams is not None else 1) for c, per_kg in limits]
+    measured = drawn_volume(volume, graduation, ceilings) if graduation is not None else volume
     dose = Dose(
         weight=weighing.weight if weighing is not None else None,
         amount=Q_(amount, unit),
         concentration=concentration,
         volume=Q_(volume, "mL"),
-        measured=Q_(measured, "mL"),
+        measured=Q_(measured, "mL") if measured is not None else None,
         syringe=syringe,
     )
     return dose, volume, graduation
+
+
+def _ceilings(limit: VolumeLimit | None) -> list[tuple[Decimal, bool]]:
+    """The limits a drawn-up volume must not be rounded past: (mL per g or mL, per body mass)."""
+    if limit is None:
+        return []
+    unit = "mL/g" if limit.per == "kg" else "mL"
+    return [
+        (Decimal(fact.value.to(unit).magnitude), limit.per == "kg")
+        for fact in (limit.good_practice, limit.maximum)
+    ]
 
 
 def _dose_findings(
@@ -553,6 +576,10 @@ def _input_hash(
     start: datetime.date | None,
     block_size: int | None,
     stratify: Sequence[Stratum],
+    *,
+    overage: Decimal,
+    dead_volume: Quantity,
+    reference_text: str,
 ) -> str:
     from planner.format import unit_key
     from planner.loading import protocol_data
@@ -576,6 +603,10 @@ def _input_hash(
         "start": start.isoformat() if start else None,
         "block_size": block_size,
         "stratify": [s.value for s in stratify],
+        "overage": str(overage),
+        "dead_volume": str(dead_volume),
+        # The reference data the numbers depend on: limits, syringes, species, compounds.
+        "reference": reference_text,
     }
     text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -690,6 +721,7 @@ def build_plan(
     for treatment in treatments:
         given = [a for a in schedule if a.regimen == treatment.regimen.id]
         rates = _rates(treatment, species)
+        ceilings = _ceilings(reference.volume_limit(species, treatment.route))
         for number, animal in enumerate(cohort.animals):
             done += 1
             if progress is not None and done % 500 == 0:
@@ -711,10 +743,10 @@ def build_plan(
                 volume: Decimal | None
                 if key not in doses:
                     dose, volume, graduation = _dose(
-                        treatment, rates, weighing, key[2], vehicle, syringes
+                        treatment, rates, weighing, key[2], vehicle, syringes, ceilings
                     )
                     doses[key] = dose
-                    if volume is not None and not vehicle:
+                    if volume is not None:
                         collector.add(
                             f"t{treatment.index}",
                             f"animal {animal.id}, day {administration.day}",
@@ -747,7 +779,16 @@ def build_plan(
                         )
                 else:
                     batch[0] += volume
+    if not placeholder:
+        for subject, finding in weight_change_findings(cohort, grams_of, reference):
+            collector.add("weight-change", subject, [finding])
     findings += collector.merged() + missing.merged()
+    for treatment in treatments:
+        findings += cosolvent_findings(treatment, reference)
+        findings += dose_basis_findings(treatment, reference)
+    findings += site_findings(groups, treatments, schedule, reference)
+    findings += daily_volume_findings(groups, treatments, schedule, species, reference)
+    findings += blinding_findings(groups, treatments)
     if placeholder:
         findings.append(
             Finding(
@@ -809,7 +850,24 @@ def build_plan(
         totals=totals,
         findings=tuple(findings),
         assumptions=_assumptions(protocol, treatments, extra),
-        input_hash=_input_hash(protocol, cohort, seed, start, block_size, stratify),
+        input_hash=_input_hash(
+            protocol,
+            cohort,
+            seed,
+            start,
+            block_size,
+            stratify,
+            overage=overage.value,
+            dead_volume=dead_volume.value,
+            reference_text=repr(
+                (
+                    species,
+                    reference.limits,
+                    reference.syringes,
+                    [(t.compound, t.regimen) for t in treatments],
+                )
+            ),
+        ),
         doses=doses,
         grams=grams_of,
     )

@@ -372,6 +372,8 @@ class TestCheck:
             "40 animals",
             "  obara2011-cci779-single: 25 mg/kg i.p. for a 20 g mouse (reference weight): 0.5 mg in 0.2 mL "
             "(10 mL/kg) of 2.5 mg/mL",
+            "INFO (obara2011-cci779-single): no solubility of temsirolimus in ethanol (absolute) is on "
+            "record: check that 50 mg/mL (the stock in the first component) dissolves before dosing",
             "INFO (obara2011-cci779-acute): 22 of 29 values are assumed, not stated by the source: verify each "
             "before use ('planner show obara2011-cci779-acute' lists them)",
             "No error-level findings.",
@@ -393,7 +395,7 @@ class TestCheck:
         assert {"value": 0.4, "unit": "mg"} == treatment["amount"]
         assert {"value": 0.2, "unit": "mL"} == treatment["volume"]
         assert {"value": 2, "unit": "mg/mL"} == treatment["concentration"]
-        assert ["assumed-values"] == [f["code"] for f in data["findings"]]
+        assert ["no-solubility-on-record", "assumed-values"] == [f["code"] for f in data["findings"]]
 
     def test_intrathecal(self, run):
         """Xu: 10 mcg morphine in 10 mcL (1 mg/mL); 1 mcg rapamycin in 10 mcL (0.1 mg/mL); a 150 g rat."""

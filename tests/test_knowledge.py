@@ -585,8 +585,10 @@ class TestProtocolFindings:
         return load_protocol("xu2014-rapamycin-it")
 
     def _codes(self, protocol, reference):
+        # "no solubility on record" (info) is tested on its own below; the other tests look at
+        # the rest.
         _, findings = knowledge.protocol_findings(protocol, reference)
-        return [(f.level, f.code) for f in findings]
+        return [(f.level, f.code) for f in findings if f.code != "no-solubility-on-record"]
 
     @pytest.mark.parametrize(
         "protocol_id",
@@ -711,10 +713,30 @@ class TestProtocolFindings:
         )
         (finding,) = [f for f in findings if f.code == "above-solubility"]
 
-        assert Level.WARNING == finding.level
+        assert Level.ERROR == finding.level
         assert (
             "200 mg/mL of rapamycin in DMSO (the first component, 10 % of the final volume) is above its recorded "
             "solubility in DMSO, 100 mg/mL"
+        ) == finding.message
+
+    def test_at_solubility_passes(self, xu, reference):
+        """100 mcg in 10 mcL (10 mg/mL) with 10 % DMSO is a 100 mg/mL stock: at the limit, no finding."""
+        treatment = attrs.evolve(xu.treatment[1], dose=fact(Q_(100, "mcg")))
+        _, findings = knowledge.protocol_findings(
+            attrs.evolve(xu, treatment=(xu.treatment[0], treatment)), reference
+        )
+
+        assert [] == [f for f in findings if f.subject == treatment.regimen and "solubility" in f.code]
+
+    def test_no_solubility_on_record(self, chronic, reference):
+        """Temsirolimus has no recorded ethanol solubility: 2.5 mg/mL / 5 % = a 50 mg/mL stock to check."""
+        _, findings = knowledge.protocol_findings(chronic, reference)
+        (finding,) = [f for f in findings if f.code == "no-solubility-on-record"]
+
+        assert Level.INFO == finding.level
+        assert (
+            "no solubility of temsirolimus in ethanol (absolute) is on record: check that 50 mg/mL "
+            "(the stock in the first component) dissolves before dosing"
         ) == finding.message
 
     def test_no_group_gets_the_drug(self, chronic, reference):
@@ -769,7 +791,9 @@ class TestStarterProtocol:
 
         assert (regimen_id, "new-one") == (protocol.based_on, protocol.id)
         assert [(Level.INFO, "assumed-values")] == [
-            (f.level, f.code) for f in knowledge.protocol_findings(protocol, reference)[1]
+            (f.level, f.code)
+            for f in knowledge.protocol_findings(protocol, reference)[1]
+            if f.code != "no-solubility-on-record"
         ]
 
     def test_from_protocol(self):
