@@ -38,6 +38,16 @@ _OPTIONS = {
 }
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+WeightsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        metavar="CSV",
+        help="Body weights: columns animal, weight (e.g. '27.1 g'), optional day, cage, sex. "
+        "Without it, animals are numbered and weights are left blank (see README).",
+        show_default=False,
+    ),
+]
 
 
 def _fail(error: PlannerError) -> NoReturn:
@@ -310,15 +320,7 @@ def check(
             show_default=False,
         ),
     ],
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            metavar="CSV",
-            help="Body weights to check the plan for (as for 'planner plan').",
-            show_default=False,
-        ),
-    ] = None,
+    weights: WeightsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -453,16 +455,7 @@ def plan(
             show_default=False,
         ),
     ],
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            metavar="CSV",
-            help="Body weights: columns animal, weight (e.g. '27.1 g'), optional day, cage, sex. "
-            "Without it, animals are numbered and weights are left blank for hand entry.",
-            show_default=False,
-        ),
-    ] = None,
+    weights: WeightsOption = None,
     fmt: Annotated[
         str,
         typer.Option(

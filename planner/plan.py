@@ -697,6 +697,15 @@ def build_plan(
                 subject=cohort.source,
             )
         )
+        if len(cohort.animals) < len(sizes):
+            raise DataFileError(
+                path=cohort.source,
+                key="",
+                message=(
+                    f"{len(cohort.animals)} animal(s) for {len(sizes)} groups; expected at least "
+                    "one animal per group"
+                ),
+            )
         sizes = list(balanced_sizes(len(cohort.animals), len(sizes)))
     allocation = allocate(
         cohort.animals, sizes, seed=seed, block_size=block_size, stratify=stratify

@@ -395,7 +395,9 @@ class TestCheck:
         assert {"value": 0.4, "unit": "mg"} == treatment["amount"]
         assert {"value": 0.2, "unit": "mL"} == treatment["volume"]
         assert {"value": 2, "unit": "mg/mL"} == treatment["concentration"]
-        assert ["no-solubility-on-record", "assumed-values"] == [f["code"] for f in data["findings"]]
+        assert ["no-solubility-on-record", "assumed-values"] == [
+            f["code"] for f in data["findings"]
+        ]
 
     def test_intrathecal(self, run):
         """Xu: 10 mcg morphine in 10 mcL (1 mg/mL); 1 mcg rapamycin in 10 mcL (0.1 mg/mL); a 150 g rat."""

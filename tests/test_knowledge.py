@@ -726,7 +726,9 @@ class TestProtocolFindings:
             attrs.evolve(xu, treatment=(xu.treatment[0], treatment)), reference
         )
 
-        assert [] == [f for f in findings if f.subject == treatment.regimen and "solubility" in f.code]
+        assert [] == [
+            f for f in findings if f.subject == treatment.regimen and "solubility" in f.code
+        ]
 
     def test_no_solubility_on_record(self, chronic, reference):
         """Temsirolimus has no recorded ethanol solubility: 2.5 mg/mL / 5 % = a 50 mg/mL stock to check."""

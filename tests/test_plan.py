@@ -86,6 +86,11 @@ class TestAllocation:
         assert [8, 8, 8, 7, 7] == sorted((g.size for g in plan.groups), reverse=True)
         assert "cohort-size-differs" in {f.code for f in plan.findings}
 
+    def test_fewer_animals_than_groups(self, reference):
+        """4 animals cannot fill 5 groups: refused naming the weights file."""
+        with pytest.raises(DataFileError, match=r"^w\.csv: 4 animal\(s\) for 5 groups"):
+            _plan(reference, weights=_uniform(count=4))
+
 
 class TestCalendar:
     def test_tests_after_each_dose(self, reference):
