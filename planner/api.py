@@ -251,6 +251,18 @@ def plan(
         loaded = load_protocol(protocol, reference=reference)
     except UnknownNameError as error:
         raise error.located("PROTOCOL") from None
+    if day_zero is not None:
+        days = [d for event in loaded.timeline for d in event.days.value]
+        try:
+            for day in (min(days) - 1, max(days) + 2):  # tests after a dose may cross midnight
+                day_zero + datetime.timedelta(days=day)
+        except OverflowError:
+            raise InputError(
+                got=start,
+                expected=f"a date that leaves days {min(days)} to {max(days)} of the protocol "
+                "on the calendar (years 1 to 9999)",
+                where="--start",
+            ) from None
     cohort = read_weights(weights) if weights is not None else None
     return build_plan(
         loaded,

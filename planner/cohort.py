@@ -9,7 +9,8 @@ The file has a header row and one row per weighing::
     M02,0.0265 kg,0,C1,F
 
 ``animal`` and ``weight`` are required, ``day``, ``cage`` and ``sex`` optional. A weight carries
-its unit; an animal weighed on several days has one row per day. Rows are numbered as a
+its unit; an animal weighed on several days has one row per day. Ids, cages and sexes are visible
+text on one line (no line breaks, control or zero-width characters). Rows are numbered as a
 spreadsheet numbers them (the header is row 1), and every error names the row and column.
 
 >>> cohort = parse_weights("animal,weight\\nM01,27.1 g\\n", source="weights.csv")
@@ -185,6 +186,14 @@ def read_weights(path: str | Path) -> Cohort:
         DataFileError: the file cannot be read, or it breaks a rule of the format.
     """
     source = str(path)
+    if not source.strip():  # Path("") is the current folder: say what is wrong instead
+        raise DataFileError(
+            path=repr(source), key="", message="no file name given; expected a weights CSV file"
+        )
+    if "\0" in source:  # read_bytes() raises ValueError for it, not OSError
+        raise DataFileError(
+            path=source, key="", message="cannot be read: the file name holds a NUL character"
+        )
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -336,6 +345,29 @@ def _day(text: str, key: str, source: str) -> int | None:
     return int(text)
 
 
+# Characters a label must not hold: controls (line breaks, tabs, NUL), format characters
+# (zero-width spaces, direction overrides) and line or paragraph separators. An id with one of
+# them prints on two lines, or looks the same as another animal's id ("M01" and "M\u200b01").
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _visible(text: str, key: str, source: str) -> None:
+    """Refuse an id, cage or sex that holds a control, format or line-separator character."""
+    if text.isprintable():  # the fast path: str.isprintable() is False for all of _INVISIBLE
+        return
+    import unicodedata
+
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE:
+            raise DataFileError(
+                path=source,
+                key=key,
+                message=f"got {text!r}, which holds the invisible or control character "
+                f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')}); expected visible "
+                "characters only, on one line",
+            )
+
+
 def _agree(row: _Row, first: _Row, name: str, animal: str, source: str) -> None:
     """Fill in a blank cage or sex from the animal's later rows; refuse a different one."""
     value, known = getattr(row, name), getattr(first, name)
@@ -408,6 +440,8 @@ def parse_weights(data: bytes | str, *, source: str) -> Cohort:
             cage="" if cage_at is None else fields[cage_at].strip(),
             sex="" if sex_at is None else fields[sex_at].strip(),
         )
+        for name, value in (("animal", animal), ("cage", row.cage), ("sex", row.sex)):
+            _visible(value, f"row {number}, column {name}", source)
         earlier = rows.setdefault(animal, [])
         if earlier:
             _agree(row, earlier[0], "cage", animal, source)

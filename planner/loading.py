@@ -177,6 +177,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     """
     import tomllib  # only when a file is read; a cached start-up never needs it
 
+    if "\0" in str(path):  # open() raises ValueError for it, not OSError
+        raise DataFileError(
+            path=str(path), key="", message="cannot be read: the file name holds a NUL character"
+        )
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -372,12 +376,23 @@ def protocol_id(path_or_id: str | Path) -> str:
     return _protocol_path(path_or_id).stem
 
 
+def _exists(path: Path) -> bool:
+    # Path.exists() raises, instead of answering False, for a name too long for the filesystem
+    # (OSError ENAMETOOLONG) or holding a NUL character (ValueError).
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def _protocol_path(path_or_id: str | Path) -> Path:
     if isinstance(path_or_id, Path):
         return path_or_id
     text = str(path_or_id)
     candidate = Path(text)
-    if candidate.exists() or text.endswith(".toml") or "/" in text or os.sep in text:
+    if text.strip() and (
+        _exists(candidate) or text.endswith(".toml") or "/" in text or os.sep in text
+    ):  # a blank name is no path: Path("") is the current folder
         return candidate
     shipped = data_dir("protocols")
     if text in list_protocols(shipped):

@@ -250,6 +250,28 @@ _UNIT_GRAMMAR = re.compile(r"[A-Za-z%]+(?:\*\*\d)?(?:\s*[*/]\s*[A-Za-z%]+(?:\*\*
 _EXPONENT = re.compile(r"(?<=[A-Za-z])(\d+)")
 
 
+def _is_script_digit(char: str) -> bool:
+    decomposition = unicodedata.decomposition(char)
+    return decomposition.startswith(("<super>", "<sub>")) and unicodedata.normalize(
+        "NFKC", char
+    ).isdigit()
+
+
+def _superscript_number(text: str) -> bool:
+    """
+    True when a superscript or subscript digit is part of a number (first in the text, or after
+    a digit or decimal point), where NFKC would silently turn "10³" into "103". In a unit
+    ("mg/m²") it follows a letter and is fine.
+    """
+    stripped = text.strip()
+    for index, char in enumerate(stripped):
+        if _is_script_digit(char):
+            before = stripped[index - 1] if index else ""
+            if not before or before.isdigit() or before in ".,·" or _is_script_digit(before):
+                return True
+    return False
+
+
 def _normalise(text: str) -> str:
     # NFKC folds full-width digits, non-breaking spaces, superscript digits and the micro sign
     # (U+00B5) into their plain forms; the Greek mu (U+03BC) it leaves, so map it to "u" here.
@@ -343,6 +365,14 @@ def parse_quantity(
     expected = _expected(kinds) if kinds else "a quantity with its unit, e.g. '25 mg/kg'"
     if not isinstance(text, str):
         raise QuantityError(got=text, expected=expected, where=where)
+    if _superscript_number(text):
+        raise QuantityError(
+            got=text,
+            expected=expected,
+            where=where,
+            hint="a number with superscript or subscript digits would be misread (10\u00b3 as "
+            "103): write plain digits, e.g. 1000",
+        )
     normal = _normalise(text)
     match = _NUMBER.fullmatch(normal)
     if not normal:

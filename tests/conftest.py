@@ -12,6 +12,8 @@ import pytest
 from planner.loading import load_reference
 from planner.reference import Compound, Form, Reference, Species
 
+pytest_plugins = ["tests.hostile"]  # the hostile-input suite's case count
+
 
 @pytest.fixture(name="reference", scope="session")
 def _reference() -> Reference:

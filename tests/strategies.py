@@ -29,6 +29,7 @@ __all__ = [
     "quantity_texts",
     "signed_decimals",
     "strata",
+    "unit_texts",
     "weight_tables",
     "weight_texts",
     "weights_files",
@@ -417,3 +418,8 @@ def strata() -> st.SearchStrategy[tuple[Any, ...]]:
     from planner.allocation import Stratum
 
     return st.lists(st.sampled_from(list(Stratum)), unique=True, max_size=3).map(tuple)
+
+
+def unit_texts() -> st.SearchStrategy[str]:
+    """Unit texts: the ones planner knows, the ones it refuses, and near misses of both."""
+    return st.one_of(_GOOD_UNITS, _UNIT_TEXTS)
