@@ -252,9 +252,10 @@ _EXPONENT = re.compile(r"(?<=[A-Za-z])(\d+)")
 
 def _is_script_digit(char: str) -> bool:
     decomposition = unicodedata.decomposition(char)
-    return decomposition.startswith(("<super>", "<sub>")) and unicodedata.normalize(
-        "NFKC", char
-    ).isdigit()
+    return (
+        decomposition.startswith(("<super>", "<sub>"))
+        and unicodedata.normalize("NFKC", char).isdigit()
+    )
 
 
 def _superscript_number(text: str) -> bool:

@@ -516,3 +516,17 @@ class TestRoundTrip:
 
         assert Decimal("1.25") == total.to("mL").magnitude
         assert isinstance(ureg, pint.UnitRegistry)
+
+
+class TestSuperscripts:
+    @pytest.mark.parametrize(
+        "text", ["10\u00b3 mcg", "2\u2075 g", "\u00b2\u2075 mg", "1.\u2075 mg"]
+    )
+    def test_digit_in_a_number_refused(self, text):
+        """A superscript digit inside a number would be read as a plain digit: refused."""
+        with pytest.raises(QuantityError, match="superscript"):
+            parse_quantity(text)
+
+    def test_superscript_in_a_unit_is_a_power(self):
+        """In a unit a superscript is a power: '75 mg/m\u00b2' is 75 mg per square metre."""
+        assert Q_(75, "mg/m**2") == parse_quantity("75 mg/m\u00b2")
