@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -50,12 +49,20 @@ WeightsOption = Annotated[
 ]
 
 
+def one_line(text: str) -> str:
+    """
+    ``text`` as one printable line: runs of white space become one space, and any other
+    character a terminal would not show (NUL, escapes, bidi controls) is written as its escape.
+    """
+    text = " ".join(text.split())
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def _fail(error: PlannerError) -> NoReturn:
     where = error.where
     if where in _OPTIONS:
         error.where = _OPTIONS[where]
-    message = " ".join(str(error).split())  # one line, whatever the message holds
-    typer.echo(f"planner: error: {message}", err=True)
+    typer.echo(f"planner: error: {one_line(str(error))}", err=True)
     raise typer.Exit(code=2)
 
 
@@ -365,7 +372,7 @@ def new(
         ),
     ],
     out: Annotated[
-        Path | None,
+        str | None,  # a str, checked by planner: typer's Path conversion raises on a NUL
         typer.Option(
             "--out",
             metavar="DIR",
@@ -623,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     try:
         code = command.main(args=args or ["--help"], prog_name="planner", standalone_mode=False)
     except typer.TyperException as error:
-        message = " ".join(error.format_message().split())
+        message = one_line(error.format_message())
         typer.echo(f"planner: error: {message} (see 'planner --help')", err=True)
         sys.exit(getattr(error, "exit_code", 2))
     except typer.Abort:

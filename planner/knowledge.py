@@ -65,6 +65,15 @@ def regimens(reference: Reference | None = None) -> tuple[Regimen, ...]:
     return (reference or load_reference()).regimens
 
 
+def _is_file(name: str) -> bool:
+    # Path.is_file() raises, rather than answer False, for a name too long for the filesystem
+    # or holding NUL; neither can name a file.
+    try:
+        return Path(name).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def lookup(
     item_id: str, reference: Reference | None = None, *, where: str = "ID"
 ) -> Protocol | Regimen:
@@ -77,7 +86,7 @@ def lookup(
         DataFileError: the protocol file is missing or broken.
     """
     reference = reference or load_reference()
-    if item_id.endswith(".toml") or Path(item_id).is_file():
+    if item_id.endswith(".toml") or _is_file(item_id):
         return load_protocol(Path(item_id), reference=reference)
     if item_id in list_protocols():
         return load_protocol(item_id, reference=reference)
@@ -376,7 +385,8 @@ _ACCLIMATISATION_DAYS = 7
 _FIRST_DOSE = "09:00"
 _TEST_AFTER = ("1", "h")
 
-_NEW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_NEW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+"""A protocol id: a file name that needs no quoting, 100 characters at most."""
 
 
 def _assumed(value: T, why: str) -> Fact[T]:
@@ -574,7 +584,10 @@ def _header(protocol: Protocol, kind: str) -> str:
 
 
 def new_protocol(
-    new_id: str, source_id: str, out: Path | None = None, reference: Reference | None = None
+    new_id: str,
+    source_id: str,
+    out: str | Path | None = None,
+    reference: Reference | None = None,
 ) -> NewProtocol:
     """
     Write ``NEW_ID.toml`` in ``out`` (default: the current folder), started from a shipped
@@ -591,13 +604,16 @@ def new_protocol(
     if not _NEW_ID.fullmatch(new_id):
         raise InputError(
             got=new_id,
-            expected="an id made of letters, digits, '.', '_' and '-', starting with a letter "
-            "or digit, e.g. 'mylab-cci779-acute'",
+            expected="an id of at most 100 letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit, e.g. 'mylab-cci779-acute'",
             where="NEW_ID",
         )
-    folder = Path(".") if out is None else out
+    from planner.output import check_name
+
+    folder = Path(".") if out is None else check_name(out)
     if not folder.is_dir():
-        raise OutputError(path=str(folder), message="no such folder")
+        message = "is not a folder" if folder.exists() else "no such folder"
+        raise OutputError(path=str(folder), message=message)
     path = folder / f"{new_id}.toml"
     if path.exists():
         raise OutputError(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from planner.errors import OutputError
 
-__all__ = ["check_writable", "write_atomically"]
+__all__ = ["check_name", "check_writable", "write_atomically"]
 
 _EXISTS = "already exists; use --force to overwrite it"
 # Errors os.link gives on filesystems without hard links (FAT, some network and FUSE mounts).
@@ -37,6 +37,34 @@ def _error(path: Path, exc: OSError) -> OutputError:
     return OutputError(path=str(path), message=f"cannot be written: {reason}")
 
 
+def check_name(path: str | Path) -> Path:
+    """
+    Return ``path`` as a Path, once it is known to be a name the filesystem can look up.
+
+    ``Path.exists()`` and its kin raise, rather than answer, for a name holding NUL (ValueError)
+    or longer than the filesystem allows (OSError ENAMETOOLONG); this turns both into an
+    OutputError before any of them is asked.
+
+    Raises:
+        OutputError: the name holds NUL, or it (or one of its folders) is too long.
+    """
+    text = os.fspath(path)
+    if "\0" in text:
+        raise OutputError(path=text, message="holds a NUL character, which no file name can")
+    try:
+        os.lstat(text)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise OutputError(
+                path=text,
+                message="is too long for the filesystem (at most 255 bytes a name)",
+            ) from None
+        # Anything else (e.g. permission denied on a folder) is for the caller's checks to name.
+    return Path(text)
+
+
 def check_writable(path: str | Path, *, force: bool = False) -> Path:
     """
     Check, before any work is done, that ``path`` can be written; return it as a Path.
@@ -45,9 +73,9 @@ def check_writable(path: str | Path, *, force: bool = False) -> Path:
     and without ``force`` it must not exist.
 
     Raises:
-        OutputError: one of these does not hold.
+        OutputError: one of these does not hold, or the name is unusable (see check_name).
     """
-    path = Path(path)
+    path = check_name(path)
     folder = path.parent
     if not folder.exists():
         raise OutputError(path=str(path), message=f"the folder {folder} does not exist")

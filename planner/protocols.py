@@ -107,6 +107,20 @@ class Treatment:
     """The vehicle and how to prepare it."""
 
 
+MAX_GROUP_SIZE = 10_000
+"""The largest group a protocol may hold. Far above any in-vivo study; a larger n is a typo (a
+billion-animal placeholder cohort would take hours and all the memory to plan)."""
+
+
+def _group_size(_instance: Any, attribute: Any, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_GROUP_SIZE:
+        raise InputError(
+            got=value,
+            expected=f"a whole number of animals from 1 to {MAX_GROUP_SIZE:,}",
+            where=attribute.name,
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Group:
     """
@@ -121,8 +135,8 @@ class Group:
     """Regimen ids whose compound the group receives."""
     vehicle: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     """Regimen ids whose vehicle alone the group receives, on the same schedule."""
-    n: Fact[int] = attrs.field(validator=fact_value(_positive))
-    """Number of animals."""
+    n: Fact[int] = attrs.field(validator=fact_value(_group_size))
+    """Number of animals, at most MAX_GROUP_SIZE."""
     status: Status = attrs.field(validator=v.instance_of(Status))
     """Whether the source states that this group was studied."""
     source: str = attrs.field(converter=_strip, validator=v.min_len(1))

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import example, given, reject
+from hypothesis import example, given
 from hypothesis import strategies as st
-from hypothesis.control import currently_in_test_context
 
 from tests import hostile
 from tests.strategies import (
@@ -80,12 +79,7 @@ def planner(
 ) -> hostile.Outcome:
     """
     Run ``planner ARGV`` in a prepared case folder through the oracle (family "cli").
-
-    Inside a Hypothesis test, a command line that would hit a known bug is rejected (not run,
-    not counted); see the known bugs at the end of the module.
     """
-    if known_bug(argv) and currently_in_test_context():
-        reject()
     with hostile.workdir() as folder:
         prepare(folder)
         return hostile.run(
@@ -639,72 +633,27 @@ class TestExplicit:
             assert "--force" in outcome.error
 
 
-# --- known bugs -------------------------------------------------------------------------------
-# Bugs in files this suite may not fix. Each has xfail(strict=True) regression cases below; the
-# random tests skip (hypothesis.reject) the command lines that would hit them, so that they go
-# on testing everything else. When a bug is fixed, its regression cases XPASS and fail the run:
-# remove their xfail mark and the bug's entry in KNOWN_BUGS.
-
-LONG_NAME = (
-    "a name longer than the filesystem allows (ENAMETOOLONG) escapes as OSError: Path.exists(), "
-    "is_file() and is_dir() raise it instead of returning False; in knowledge.lookup (show), "
-    "knowledge.new_protocol (new NEW_ID and --out) and output.check_writable (plan --out)"
-)
-NUL_PATH = (
-    "a path holding NUL escapes as ValueError('embedded null byte'): typer's Path conversion of "
-    "new --out (cli.new declares --out as pathlib.Path) and output._create_temporary (plan --out)"
-)
+# --- bugs this suite found ---------------------------------------------------------------------
 
 
-def _values_of(argv: Sequence[str], option: str) -> list[str]:
-    """The values given for ``option`` in ``argv`` (as ``--out X`` or ``--out=X``)."""
-    found = []
-    for index, arg in enumerate(argv):
-        if arg == option and index + 1 < len(argv):
-            found.append(argv[index + 1])
-        elif arg.startswith(f"{option}="):
-            found.append(arg.split("=", 1)[1])
-    return found
+class TestFoundBugs:
+    """Regression cases for bugs the random tests found: each exits 2 with one line."""
 
-
-def _too_long(text: str) -> bool:
-    return any(len(part.encode("utf-8", "surrogatepass")) > 250 for part in text.split("/"))
-
-
-def known_bug(argv: Sequence[str]) -> str:
-    """The known bug that ``argv`` would hit, or ""."""
-    command = argv[0] if argv else ""
-    outs = _values_of(argv, "--out")
-    if command == "show" and any(_too_long(a) for a in argv[1:]):
-        return LONG_NAME
-    if command == "new" and any(_too_long(a) for a in argv[1:]):
-        return LONG_NAME
-    if command in {"new", "plan"} and any(_too_long(o) for o in outs):
-        return LONG_NAME
-    if command in {"new", "plan"} and any("\0" in o for o in outs):
-        return NUL_PATH
-    return ""
-
-
-class TestKnownBugs:
-    """Regression cases for the bugs above: each must exit 2 with one line, and does not yet."""
-
-    @pytest.mark.xfail(strict=True, reason=LONG_NAME)
     @pytest.mark.parametrize(
-        "argv",
+        ("argv", "names"),
         [
-            ["show", "x" * 300],
-            ["new", "a" * 300, "--from", ACUTE],
-            ["new", "mylab-x", "--from", ACUTE, "--out", "x" * 300],
-            ["plan", ACUTE, "--format", "csv", "--out", "x" * 300 + ".csv"],
+            (["show", "x" * 300], ["ID", "unknown protocol or regimen"]),
+            (["new", "a" * 300, "--from", ACUTE], ["NEW_ID", "at most 100"]),
+            (["new", "mylab-x", "--from", ACUTE, "--out", "x" * 300], ["too long"]),
+            (["plan", ACUTE, "--format", "csv", "--out", "x" * 300 + ".csv"], ["too long"]),
+            (["plan", ACUTE, "--format", "csv", "--out", "x" * 300 + "/p.csv"], ["too long"]),
         ],
-        ids=["show", "new-id", "new-out", "plan-out"],
+        ids=["show", "new-id", "new-out", "plan-out", "plan-out-folder"],
     )
-    def test_long_name(self, argv: list[str]):
-        """A name too long for the filesystem exits 2 with one line."""
-        planner(argv, bad=True)
+    def test_long_name(self, argv: list[str], names: list[str]):
+        """A name too long for the filesystem (an OSError traceback once) exits 2 with one line."""
+        planner(argv, bad=True, names=names)
 
-    @pytest.mark.xfail(strict=True, reason=NUL_PATH)
     @pytest.mark.parametrize(
         "argv",
         [
@@ -714,8 +663,11 @@ class TestKnownBugs:
         ids=["new-out", "plan-out"],
     )
     def test_nul_in_path(self, argv: list[str]):
-        """A path holding NUL (possible through main(argv), not from a shell) exits 2."""
-        planner(argv, bad=True)
+        """A path holding NUL (possible through main(argv), not from a shell; a ValueError
+        traceback once) exits 2, and the NUL is printed as an escape, not as the byte."""
+        outcome = planner(argv, bad=True, names=["NUL", "\\x00"])
+
+        assert "\x00" not in outcome.err
 
     @pytest.mark.parametrize(
         "argv",

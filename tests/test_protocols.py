@@ -157,11 +157,20 @@ class TestGroup:
             info.value
         )
 
-    @pytest.mark.parametrize("n", [0, -1, True, "8"])
+    @pytest.mark.parametrize("n", [0, -1, True, "8", 10_001, 10**9])
     def test_invalid_n(self, n):
-        """n must be a whole number of at least 1."""
-        with pytest.raises(InputError):
+        """n must be a whole number from 1 to 10,000; 10,001 is just past the bound."""
+        with pytest.raises(InputError) as info:
             Group(name="g", condition="naive", n=fact(n), status=Status.ASSUMED, source="why")
+
+        assert "expected a whole number of animals from 1 to 10,000" in str(info.value)
+
+    @pytest.mark.parametrize("n", [1, 10_000])
+    def test_n_bounds(self, n):
+        """1 and 10,000 animals, the two ends of the range, are accepted."""
+        group = Group(name="g", condition="naive", n=fact(n), status=Status.ASSUMED, source="why")
+
+        assert n == group.n.value
 
 
 class TestTimelineEvent:
