@@ -151,10 +151,41 @@ def _message(exc: BaseException, type_: Any) -> str:
     if isinstance(exc, (TypeError, ValueError)):
         # attrs' built-in validators raise with (message, attribute, ...) as args: keep the message.
         text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-        if text and "invalid value for type" not in text and "object is not iterable" not in text:
+        if text and not any(internal in text for internal in _INTERNAL):
             return text
-    name = getattr(type_, "__name__", str(type_))
-    return f"expected a value of type {name}"
+    return f"expected {_expected(type_)}"
+
+
+# Messages Python and cattrs raise when a value has the wrong shape (a number where a table
+# belongs); they name Python's types, so the loader names what the file should hold instead.
+_INTERNAL = ("invalid value for type", "not iterable", "not subscriptable", "has no attribute")
+
+
+def _expected(type_: Any) -> str:
+    """What a value of ``type_`` looks like in a TOML file, in words (never a Python type name)."""
+    import types
+    import typing
+
+    from planner.provenance import Fact
+
+    origin = typing.get_origin(type_)
+    if origin in (typing.Union, types.UnionType):
+        options = [t for t in typing.get_args(type_) if t is not type(None)]
+        return " or ".join(_expected(t) for t in options) or "a value"
+    if type_ is Fact or origin is Fact:
+        return 'a table such as { value = ..., status = "stated", source = "where it says so" }'
+    if origin in (tuple, list) or type_ in (tuple, list):
+        return 'a list, e.g. ["a", "b"]'
+    if attrs.has(type_) or attrs.has(origin or type(None)):
+        return "a table of keys (see protocols/README.md or seeds/README.md)"
+    words = {
+        int: "a whole number",
+        str: "a text in quotes",
+        bool: "true or false",
+        Decimal: "a number",
+        Quantity: "a quantity as text with its unit, e.g. '25 mg/kg'",
+    }
+    return words.get(type_, "a value of another kind")
 
 
 def _located(path: Path, lines: list[str]) -> DataFileError:

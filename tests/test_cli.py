@@ -531,3 +531,25 @@ class TestDocsCoverage:
         assert 0 == done.returncode, done.stderr
         assert "dose" in done.stdout
         assert "Traceback" not in done.stderr
+
+
+class TestOneLine:
+    """Error lines are one printable line, whatever the input held."""
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("a\n  b\tc", "a b c"),
+            ("x\x00.csv", "x\\x00.csv"),
+            ("bell\x07", "bell\\x07"),
+            ("\x1b[31mred", "\\x1b[31mred"),
+            ("rtl\u202emark", "rtl\\u202emark"),
+            ("25 \u00b5g and 25 \u03bcg", "25 \u00b5g and 25 \u03bcg"),
+        ],
+        ids=["white-space", "nul", "bell", "escape", "bidi", "micro-signs-kept"],
+    )
+    def test_one_line(self, text, expected):
+        """White space folds to single spaces; controls print as escapes; letters stay."""
+        from planner.cli import one_line
+
+        assert expected == one_line(text)

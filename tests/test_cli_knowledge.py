@@ -567,6 +567,17 @@ class TestNew:
         )
         assert [] == os.listdir(tmp_path)
 
+    def test_out_is_a_file_exit_2(self, run, tmp_path):
+        """--out naming a file, not a folder, says so (it once said 'no such folder')."""
+        target = tmp_path / "notes.txt"
+        target.write_text("keep", encoding="utf-8")
+
+        code, _, err = run("new", "mine", "--from", "obara2011-cci779-acute", "--out", str(target))
+
+        assert 2 == code
+        assert f"planner: error: {target}: is not a folder" == one_line_error(err)
+        assert "keep" == target.read_text(encoding="utf-8")
+
     def test_bad_id_exit_2(self, run, tmp_path):
         """A NEW_ID that is not a file name: exit 2, one line."""
         code, _, err = run(
@@ -575,8 +586,8 @@ class TestNew:
 
         assert 2 == code
         assert (
-            "planner: error: NEW_ID: got '../escape'; expected an id made of letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit, e.g. 'mylab-cci779-acute'"
+            "planner: error: NEW_ID: got '../escape'; expected an id of at most 100 letters, digits, "
+            "'.', '_' and '-', starting with a letter or digit, e.g. 'mylab-cci779-acute'"
         ) == one_line_error(err)
 
     def test_missing_from_exit_2(self, run):

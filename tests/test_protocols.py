@@ -21,6 +21,7 @@ from planner.errors import DataFileError, InputError, PlannerError, QuantityErro
 from planner.loading import list_protocols, load_protocol, protocol_data, structure_protocol
 from planner.preparation import VehicleComponent
 from planner.protocols import (
+    MAX_GROUP_SIZE,
     EventKind,
     Group,
     Protocol,
@@ -526,6 +527,20 @@ class TestLoadProtocolErrors:
                 "not given; expected the id of the regimen dosed",
                 id="dosing without regimen",
             ),
+            pytest.param(
+                'n = { value = 8, status = "assumed", source = "n per group is not in the abstract; 8 is a placeholder: set n from a power calculation" }',
+                "n = 8",
+                "group[0].n",
+                'expected a table such as { value = ..., status = "stated", source = "where it says so" }',
+                id="bare value for a fact (no Python type names)",
+            ),
+            pytest.param(
+                'dose = { value = "25 mg/kg", status = "stated", source = "abstract" }',
+                'dose = ["25 mg/kg"]',
+                "treatment[0].dose",
+                'expected a table such as { value = ..., status = "stated", source = "where it says so" }',
+                id="list for a fact",
+            ),
         ],
     )
     def test_structure(self, write, old, new, key, message):
@@ -735,7 +750,9 @@ def _variants(draw, base: Protocol):
         attrs.evolve(
             g,
             name=f"{i} {draw(_TEXT)}",
-            n=Fact(value=draw(st.integers(1, 10**6)), status=draw(_STATUS), source=draw(_TEXT)),
+            n=Fact(
+                value=draw(st.integers(1, MAX_GROUP_SIZE)), status=draw(_STATUS), source=draw(_TEXT)
+            ),
         )
         for i, g in enumerate(base.group)
     ]
