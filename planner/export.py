@@ -12,6 +12,11 @@ volume_mL, measured_volume_mL, syringe``
 
 Numbers are written in full (no rounding, no exponent); a value that needs a weight that was
 not given is left empty.
+
+Text that came from a protocol or a weights CSV (animal id, cage, sex, group, compound) and
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written with a leading
+apostrophe (``'=HYPERLINK(...)``), as OWASP advises against CSV injection: a spreadsheet would
+otherwise run it as a formula. JSON is written as given.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from planner.plan import Batch, Dose, Plan
 from planner.provenance import Fact
 from planner.units import Quantity
 
-__all__ = ["CSV_COLUMNS", "count_rows", "csv_chunks", "plan_json", "to_json"]
+__all__ = ["CSV_COLUMNS", "count_rows", "csv_chunks", "plan_json", "text_cell", "to_json"]
 
 CSV_COLUMNS = (
     "animal",
@@ -65,6 +70,14 @@ def _number(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in {"", "-0"} else text
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """``text`` safe for a spreadsheet cell: prefixed with "'" where it would start a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _magnitude(quantity: Quantity | None, unit: str) -> str:
@@ -104,10 +117,10 @@ def csv_chunks(plan: Plan, *, progress: Progress | None = None) -> Iterator[str]
         prefix = animals.get(id(row.animal))
         if prefix is None or prefix[3] != row.group.name:
             prefix = animals[id(row.animal)] = (
-                row.animal.id,
-                row.animal.cage,
-                row.animal.sex,
-                row.group.name,
+                text_cell(row.animal.id),
+                text_cell(row.animal.cage),
+                text_cell(row.animal.sex),
+                text_cell(row.group.name),
                 row.group.code,
             )
         when = times.get(id(row.administration))
@@ -127,7 +140,7 @@ def csv_chunks(plan: Plan, *, progress: Progress | None = None) -> Iterator[str]
                 *prefix,
                 row.vial,
                 *when,
-                row.compound,
+                text_cell(row.compound),
                 "yes" if row.vehicle else "no",
                 fields[0],
                 "" if weighing is None or weighing.day is None else weighing.day,

@@ -255,6 +255,24 @@ class TestCsv:
         assert 0 == code
         assert ("7", "2026-03-09", "09:00") == (first["day"], first["date"], first["time"])
 
+    def test_formula_injection(self, run, here):
+        """Ids and cages that a spreadsheet would run as formulas are written with a leading
+        apostrophe (OWASP); ordinary text and the JSON keep them as given."""
+        payloads = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)"]
+        quoted = ['"' + p.replace('"', '""') + '"' for p in payloads]  # CSV quoting
+        rows = [f"{q},25 g,0,=cage,male" for q in quoted]
+        rows += [f"M{n:02d},25 g,0,C2,male" for n in range(1, 37)]
+        weights = _weights(here, rows)
+        args = ("plan", CHRONIC, "--seed", "1", "--weights", str(weights), "--out", "-")
+        code, out, _ = run(*args, "--format", "csv")
+        _, text, _ = run(*args, "--format", "json")
+        cells = {(r["animal"], r["cage"]) for r in csv.DictReader(io.StringIO(out))}
+
+        assert 0 == code
+        assert {("'" + p, "'=cage") for p in payloads} <= cells
+        assert ("M01", "C2") in cells
+        assert set(payloads) <= {a["id"] for a in json.loads(text)["animals"]}
+
 
 class TestJson:
     def test_contract(self, run, here):
