@@ -48,6 +48,32 @@ WeightsOption = Annotated[
     ),
 ]
 
+LimitsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--limits",
+        metavar="FILE",
+        help="Your lab's injection-volume limits (TOML: a [citation] and [[limit]] records, as "
+        "in seeds/diehl2001-volumes.toml). Each replaces the shipped limit for its species and "
+        "route; the rest stay Diehl et al. 2001.",
+        show_default=False,
+    ),
+]
+
+
+def _reference(limits: str | None) -> Any:
+    """The reference data, with the lab's limit profile applied when --limits is given."""
+    from planner.loading import load_limit_profile, load_reference
+
+    reference = load_reference()
+    if limits is None:
+        return reference
+    if not limits.strip():
+        from planner.errors import InputError
+
+        raise InputError(got=limits, expected="the path of a limit profile file", where="--limits")
+    return load_limit_profile(limits, reference)
+
 
 def one_line(text: str) -> str:
     """
@@ -133,6 +159,7 @@ def dose(
             "--route", metavar="ROUTE", help="Route: ip, sc, iv, po, im, it (or spelled out)."
         ),
     ] = "ip",
+    limits: LimitsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -145,6 +172,7 @@ def dose(
     from planner import api
 
     try:
+        reference = _reference(limits)
         result = api.dose(
             dose,
             weight=weight,
@@ -153,6 +181,7 @@ def dose(
             compound=compound,
             species=species,
             route=route,
+            reference=reference,
         )
     except PlannerError as error:
         _fail(error)
@@ -161,7 +190,7 @@ def dose(
     if as_json:
         _emit(report.dose_json(result))
     else:
-        typer.echo(report.dose_text(result))
+        typer.echo(report.dose_text(result, reference))
     _exit_for(result.findings)
 
 
@@ -328,6 +357,7 @@ def check(
         ),
     ],
     weights: WeightsOption = None,
+    limits: LimitsOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """
@@ -342,7 +372,7 @@ def check(
     from planner import knowledge, knowledge_report
 
     try:
-        result = knowledge.check_protocol(file, weights=weights)
+        result = knowledge.check_protocol(file, _reference(limits), weights=weights)
     except PlannerError as error:
         _fail(error)
     if as_json:
@@ -463,6 +493,7 @@ def plan(
         ),
     ],
     weights: WeightsOption = None,
+    limits: LimitsOption = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -561,6 +592,7 @@ def plan(
             start=start,
             block_size=block_size,
             stratify=stratify or (),
+            reference=_reference(limits),
             progress=progress.stage("Computing doses"),
         )
         chunks = documents.render(result, fmt, paper=paper, progress=progress.stage("Writing rows"))
@@ -578,10 +610,13 @@ def plan(
         _fail(error)
     finally:
         progress.close()
+    if limits is not None:
+        typer.echo(f"planner: volume limits: {one_line(result.limit_profile)}", err=True)
     for finding in result.findings:
         if finding.level.value != "info":
             subject = f" [{finding.subject}]" if finding.subject else ""
-            typer.echo(f"planner: {finding.level.value}: {finding.message}{subject}", err=True)
+            line = one_line(f"{finding.message}{subject}")
+            typer.echo(f"planner: {finding.level.value}: {line}", err=True)
     if out != "-":
         from planner.export import count_rows
 

@@ -32,9 +32,17 @@ from planner.calendar import CalendarEvent
 from planner.format import json_quantity, json_value, unit_key
 from planner.plan import Batch, Dose, Plan
 from planner.provenance import Fact
+from planner.safety import limits_json
 from planner.units import Quantity
 
-__all__ = ["CSV_COLUMNS", "count_rows", "csv_chunks", "plan_json", "text_cell", "to_json"]
+__all__ = [
+    "CSV_COLUMNS",
+    "count_rows",
+    "csv_chunks",
+    "plan_json",
+    "text_cell",
+    "to_json",
+]
 
 CSV_COLUMNS = (
     "animal",
@@ -314,6 +322,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             "pmid": citation.pmid or None,
         },
         "input_hash": plan.input_hash,
+        "limits": limits_json(plan.limit_profile, plan.rules),
         "seed": plan.seed,
         "start": plan.start.isoformat() if plan.start else None,
         "day_zero": plan.protocol.day_zero,

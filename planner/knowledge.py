@@ -41,6 +41,7 @@ from planner.protocols import (
 from planner.provenance import Fact, Status
 from planner.reference import Compound, Form, Reference
 from planner.regimens import Regimen
+from planner.safety import AppliedRule
 from planner.units import Q_, Kind, Quantity, basis, is_kind
 
 T = TypeVar("T")
@@ -122,6 +123,10 @@ class ProtocolCheck:
     """Where the protocol was read from (a path, or the id of a shipped protocol)."""
     treatments: tuple[TreatmentCheck, ...]
     findings: tuple[Finding, ...]
+    limit_profile: str = ""
+    """The volume limits in use (see Reference.profile_summary)."""
+    rules: tuple[AppliedRule, ...] = ()
+    """Every limit the checks applied, with its source."""
 
 
 def check_protocol(
@@ -152,7 +157,12 @@ def check_protocol(
     # Without weights the plan's "weights left blank" note is about sheets, not a check.
     findings = tuple(f for f in plan.findings if f.code != "no-weights")
     return ProtocolCheck(
-        protocol=protocol, source=str(path_or_id), treatments=treatments, findings=findings
+        protocol=protocol,
+        source=str(path_or_id),
+        treatments=treatments,
+        findings=findings,
+        limit_profile=plan.limit_profile,
+        rules=plan.rules,
     )
 
 

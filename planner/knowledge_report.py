@@ -19,6 +19,7 @@ from planner.protocols import EventKind, Protocol, TimelineEvent, Treatment
 from planner.provenance import Fact, Status
 from planner.reference import Reference, Route
 from planner.regimens import Regimen, Study
+from planner.safety import limits_json
 from planner.units import Kind, Quantity, is_kind
 
 __all__ = [
@@ -404,7 +405,9 @@ def check_text(result: ProtocolCheck) -> str:
     protocol = result.protocol
     lines = [
         f"{result.source}: valid protocol {protocol.id} (version {protocol.version}), "
-        f"{len(protocol.treatment)} treatment(s), {len(protocol.group)} groups, {protocol.animals} animals"
+        f"{len(protocol.treatment)} treatment(s), {len(protocol.group)} groups, {protocol.animals} animals",
+        f"  volume limits: {result.limit_profile}; {len(result.rules)} rules applied, listed "
+        "with their sources by --json and in the plan",
     ]
     for check in result.treatments:
         dose = check.result
@@ -451,6 +454,7 @@ def check_json(result: ProtocolCheck) -> dict[str, Any]:
             }
             for c in result.treatments
         ],
+        "limits": limits_json(result.limit_profile, result.rules),
         "findings": [f.to_json() for f in result.findings],
     }
 

@@ -23,7 +23,15 @@ import attrs
 from planner._resources import data_dir
 from planner.errors import DataFileError, PlannerError
 from planner.provenance import Citation
-from planner.reference import Compound, Reference, Route, Species, Syringe, VolumeLimit
+from planner.reference import (
+    Compound,
+    LimitProfile,
+    Reference,
+    Route,
+    Species,
+    Syringe,
+    VolumeLimit,
+)
 from planner.regimens import Regimen, Study
 from planner.units import Quantity, parse_quantity, ureg
 
@@ -35,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "converter",
     "list_protocols",
+    "load_limit_profile",
     "load_protocol",
     "load_reference",
     "load_toml",
@@ -280,6 +289,79 @@ def load_seed_file(path: Path) -> SeedFile:
                 if isinstance(record, dict):
                     record.setdefault("citation", key)
     return structure(data, SeedFile, path=path)
+
+
+@attrs.frozen(kw_only=True)
+class _ProfileFile:
+    citation: Citation
+    limit: tuple[VolumeLimit, ...] = ()
+
+
+def load_limit_profile(path: str | Path, reference: Reference) -> Reference:
+    """
+    Read a lab's limit profile (``--limits FILE``) and return ``reference`` with it applied.
+
+    The file is in the seed format (seeds/README.md) with a ``[citation]`` table and
+    ``[[limit]]`` records only: each names a species the reference knows and a route, at most
+    once, and replaces the shipped limit for that species and route.
+
+    Raises:
+        DataFileError: the file is missing, not TOML, holds other tables, or a limit is invalid,
+            names an unknown species, repeats a species and route, or the citation key is
+            already taken by the shipped reference data; the message names the key path.
+    """
+    path = Path(path)
+    data = read_toml(path)
+    other = sorted(set(data) - {"citation", "limit"})
+    if other:
+        raise DataFileError(
+            path=str(path),
+            key=other[0],
+            message="a limit profile holds only a [citation] table and [[limit]] records",
+        )
+    if not data.get("limit"):
+        raise DataFileError(
+            path=str(path), key="limit", message="no [[limit]] records; a profile needs one or more"
+        )
+    citation = data.get("citation")
+    key = citation.get("key") if isinstance(citation, dict) else None
+    if isinstance(key, str) and isinstance(data["limit"], list):
+        for record in data["limit"]:
+            if isinstance(record, dict):
+                record.setdefault("citation", key)
+    loaded = structure(data, _ProfileFile, path=path)
+    if loaded.citation.key in {c.key for c in reference.citations}:
+        raise DataFileError(
+            path=str(path),
+            key="citation.key",
+            message=f"{loaded.citation.key!r} is already the key of shipped reference data; "
+            "give the profile a key of its own, e.g. 'mylab-limits-2026'",
+        )
+    species = {s.id for s in reference.species}
+    seen: set[tuple[str, Route]] = set()
+    for number, limit in enumerate(loaded.limit):
+        if limit.species not in species:
+            raise DataFileError(
+                path=str(path),
+                key=f"limit[{number}].species",
+                message=f"unknown species {limit.species!r}; known: {', '.join(sorted(species))}",
+            )
+        if limit.citation != loaded.citation.key:
+            raise DataFileError(
+                path=str(path),
+                key=f"limit[{number}].citation",
+                message="a profile's limits come from its own [citation]; remove this key",
+            )
+        if (limit.species, limit.route) in seen:
+            raise DataFileError(
+                path=str(path),
+                key=f"limit[{number}]",
+                message=f"a second limit for {limit.species} {limit.route.value}; give each "
+                "species and route once",
+            )
+        seen.add((limit.species, limit.route))
+    profile = LimitProfile(citation=loaded.citation, limits=loaded.limit, path=str(path))
+    return reference.with_profile(profile)
 
 
 def _check_references(reference: Reference, files: dict[str, Path]) -> None:

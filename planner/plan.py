@@ -41,10 +41,12 @@ from planner.provenance import Citation, Fact, Status
 from planner.reference import Compound, Form, Reference, Route, Species, Syringe, VolumeLimit
 from planner.regimens import Regimen
 from planner.safety import (
+    AppliedRule,
     blinding_findings,
     cosolvent_findings,
     daily_volume_findings,
     dose_basis_findings,
+    rules_applied,
     site_findings,
     weight_change_findings,
 )
@@ -257,6 +259,18 @@ class Plan:
     """Shared doses by (treatment index, vehicle, weight in g)."""
     grams: dict[int, Decimal] = attrs.field(eq=False, repr=False)
     """Each weighing's weight in g, by id() of the Weighing (the cohort keeps them alive)."""
+
+    @property
+    def rules(self) -> tuple[AppliedRule, ...]:
+        """Every limit the plan's checks apply, with its source (printed with the findings)."""
+        used = {id(d.syringe): d.syringe for d in self.doses.values() if d.syringe is not None}
+        syringes = sorted(used.values(), key=lambda s: s.capacity.value)
+        return rules_applied(self.treatments, self.species, self.reference, syringes)
+
+    @property
+    def limit_profile(self) -> str:
+        """The volume limits in use, for print: the lab's profile, or the shipped default."""
+        return self.reference.profile_summary
 
     @property
     def animals(self) -> tuple[Animal, ...]:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # planner.regimens imports Route from here
 __all__ = [
     "Compound",
     "Form",
+    "LimitProfile",
     "Reference",
     "Route",
     "Solubility",
@@ -256,7 +257,27 @@ class VolumeLimit:
                 "good_practice and maximum must both be per kg (mL/kg) when per = 'kg', else both volumes"
             )
         if most < good:
-            raise ValueError(f"maximum {most} is below good practice {good}")
+            from planner.format import format_quantity
+
+            raise ValueError(
+                f"maximum {format_quantity(most)} is below good practice {format_quantity(good)}"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class LimitProfile:
+    """
+    A lab's own injection-volume limits (``--limits FILE``), from a file in the seed format: a
+    citation and ``[[limit]]`` records. Each limit replaces the shipped one for its species and
+    route; species and routes it does not list keep the shipped limits (Diehl et al. 2001).
+    """
+
+    citation: Citation
+    """Where the lab's limits come from (its policy, its committee's approval)."""
+    limits: tuple[VolumeLimit, ...] = attrs.field(converter=tuple, validator=v.min_len(1))
+    """The lab's limits, each for one species and route."""
+    path: str = ""
+    """The file it was read from, as given."""
 
 
 def _key(text: str) -> str:
@@ -281,6 +302,47 @@ class Reference:
     """What each source says about its experiments (seeds/obara2011.toml, ...)."""
     regimens: tuple[Regimen, ...] = attrs.field(default=(), converter=tuple)
     """Documented regimens, in the order of the seed files."""
+    profile: LimitProfile | None = None
+    """The lab's limit profile applied over the shipped limits, or None (Diehl et al. 2001)."""
+
+    def with_profile(self, profile: LimitProfile) -> Reference:
+        """
+        Return this reference with ``profile``'s limits in place of the shipped ones for the
+        same species and route, and its citation added.
+
+        Raises:
+            ValueError: the profile is invalid against this reference (see
+                :func:`planner.loading.load_limit_profile`, which checks it first).
+        """
+        replaced = {(limit.species, limit.route) for limit in profile.limits}
+        kept = [limit for limit in self.limits if (limit.species, limit.route) not in replaced]
+        return attrs.evolve(
+            self,
+            citations=(*self.citations, profile.citation),
+            limits=(*profile.limits, *kept),
+            profile=profile,
+        )
+
+    @property
+    def profile_summary(self) -> str:
+        """
+        Which volume limits are in use, for print: "Diehl et al. 2001 (planner's default)", or
+        the lab's profile and its file, then the shipped source for what it does not list.
+        """
+        keys = {limit.citation for limit in self.limits}
+        if self.profile is not None:
+            keys.discard(self.profile.citation.key)
+        shipped = ", ".join(sorted(self.citation(key).short for key in keys)) or "none"
+        if self.profile is None:
+            return f"{shipped} (planner's default)"
+        return (
+            f"{self.profile.citation.short} (lab profile {self.profile.path}); "
+            f"{shipped} for species and routes it does not list"
+        )
+
+    def limit_source(self, limit: VolumeLimit) -> str:
+        """The short name of the citation a limit comes from, e.g. "Diehl et al. 2001"."""
+        return self.citation(limit.citation).short
 
     def citation(self, key: str) -> Citation:
         """Return a citation by key."""

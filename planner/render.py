@@ -327,6 +327,8 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "totals": plan.totals,
         "sheets": _sheets(plan),
         "key": _key(plan),
+        "limit_profile": plan.limit_profile,
+        "rules": plan.rules,
         "findings": _finding_rows(plan.findings),
         "deviations": _finding_rows(
             [f for f in plan.findings if f.code.endswith("-differs-from-regimen")]
@@ -666,6 +668,34 @@ def _rule(plan: Plan, treatment: PlanTreatment, labels: bool) -> str:
     )
 
 
+def _limits(plan: Plan, treatment: PlanTreatment) -> str:
+    """The volume limits a sheet's volumes were checked against, with their source."""
+    route = treatment.route
+    where = f"{plan.species.name} {route.value}"
+    limit = plan.reference.volume_limit(plan.species, route)
+    if limit is None:
+        return f"No volume limit on record for {where}: check your institution's limits."
+    unit = "mL/kg" if limit.per == "kg" else None
+    per = "" if limit.per == "kg" else f" per {limit.per}"
+
+    def source(value: Fact[Any]) -> str:
+        if value.assumed:
+            return f"{ASSUMED}: section 8"
+        return plan.reference.provenance(value, limit.citation)
+
+    good, most = limit.good_practice, limit.maximum
+    shown = [f"{format_quantity(f.value, unit)}{per}" for f in (good, most)]
+    if source(good) == source(most):
+        return (
+            f"Checked against {where} limits: good practice {shown[0]}, maximum {shown[1]} "
+            f"({source(good)})."
+        )
+    return (
+        f"Checked against {where} limits: good practice {shown[0]} ({source(good)}), "
+        f"maximum {shown[1]} ({source(most)})."
+    )
+
+
 def _sheets(plan: Plan) -> list[dict[str, Any]]:
     sheets: dict[tuple[int, int], dict[str, Any]] = {}
     labels = len(plan.treatments) > 1
@@ -716,7 +746,8 @@ def _sheets(plan: Plan) -> list[dict[str, Any]]:
     for (_, _), sheet in sorted(sheets.items()):
         treatments = [sheet["treatments"][i] for i in sorted(sheet["treatments"])]
         sheet["rules"] = [
-            _rule(plan, t, labels) + f" Dose {n} of {total}." for t, n, total in treatments
+            _rule(plan, t, labels) + f" Dose {n} of {total}. " + _limits(plan, t)
+            for t, n, total in treatments
         ]
         sheet["lookups"] = [
             {"rule": _rule(plan, t, labels), "table": _lookup(plan, t)}

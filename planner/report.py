@@ -14,6 +14,7 @@ from planner.dosing import DoseResult, measurable_volume
 from planner.findings import Finding
 from planner.format import format_number, format_quantity, json_quantity, unit_key
 from planner.loading import load_reference
+from planner.reference import Reference
 from planner.units import Q_, Kind, Quantity, basis, is_kind
 
 __all__ = [
@@ -48,9 +49,10 @@ def _weight_unit(weight: Quantity) -> str:
     return "g" if weight < Q_(1, "kg") else "kg"
 
 
-def dose_text(result: DoseResult) -> str:
-    """The answer to ``planner dose`` for a person."""
-    reference = load_reference()
+def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
+    """The answer to ``planner dose`` for a person (sources from ``reference``, by default the
+    shipped data; give the one the dose was computed with)."""
+    reference = reference or load_reference()
     what = result.form.name if result.form else "dose"
     lines = []
     weight = (

@@ -370,6 +370,10 @@ class TestCheck:
         assert [
             "obara2011-cci779-acute: valid protocol obara2011-cci779-acute (version 1), 1 treatment(s), 5 groups, "
             "40 animals",
+            # 16 rules: i.p. good practice, maximum and daily total; ethanol, Tween-80 and
+            # PEG-400 shares; weight range; weight change; the 8 syringes on record.
+            "  volume limits: Diehl et al. 2001 (planner's default); 16 rules applied, listed with "
+            "their sources by --json and in the plan",
             "  obara2011-cci779-single: 25 mg/kg i.p. for a 20 g mouse (reference weight): 0.5 mg in 0.2 mL "
             "(10 mL/kg) of 2.5 mg/mL",
             "INFO (obara2011-cci779-single): no solubility of temsirolimus in ethanol (absolute) is on "
@@ -407,11 +411,11 @@ class TestCheck:
         assert (
             "  xu2014-morphine-it-repeated: 10 mcg i.t. for a 150 g rat (reference weight): 10 mcg in 10 mcL "
             "of 1 mg/mL"
-        ) == lines[1]
+        ) == lines[2]
         assert (
             "  xu2014-rapamycin-it-prevention: 1 mcg i.t. for a 150 g rat (reference weight): 1 mcg in 10 mcL "
             "of 0.1 mg/mL"
-        ) == lines[2]
+        ) == lines[3]
 
     def test_dose_differs_exit_1(self, run, tmp_path):
         """A dose that differs from the regimen's is an error finding: exit 1, the finding on stdout."""

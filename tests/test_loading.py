@@ -263,7 +263,7 @@ class TestLoadSeedFile:
             pytest.param(
                 LIMIT.replace('"80 mL/kg"', '"10 mL/kg"'),
                 "limit[0]",
-                "maximum 10 milliliter / kilogram is below good practice 20 milliliter / kilogram",
+                "maximum 10 mL/kg is below good practice 20 mL/kg",
                 id="maximum below good practice",
             ),
             pytest.param(
