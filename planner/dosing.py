@@ -223,12 +223,16 @@ def _check_syringe(
     volume: Quantity, syringe: Syringe | None, reference: Reference, *, subject: str
 ) -> list[Finding]:
     if syringe is None:
+        largest = reference.syringes[-1] if reference.syringes else None
         return [
             Finding(
                 level=Level.WARNING,
                 code="volume-exceeds-syringes",
                 message=f"{_show(volume)} is more than any syringe on record holds: split it or use a pump",
                 subject=subject,
+                source=""
+                if largest is None
+                else f"{largest.name}: {reference.provenance(largest.capacity, largest.citation)}",
             )
         ]
     graduation = syringe.graduation.value

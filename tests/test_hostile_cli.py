@@ -56,6 +56,13 @@ FILES = {
     "bad.toml": b"title = \n",
     "w.csv": _weights(),
     "bad.csv": b"animal;weight\nM01;27 g\n",
+    "lab.toml": (
+        b'[citation]\nkey = "lab"\nshort = "Lab 2026"\ntitle = "Lab limits"\n\n[[limit]]\n'
+        b'species = "mouse"\nroute = "ip"\n'
+        b'good_practice = { value = "10 mL/kg", status = "stated", source = "4.2" }\n'
+        b'maximum = { value = "20 mL/kg", status = "stated", source = "4.2" }\n'
+    ),
+    "badlab.toml": b'[citation]\nkey = "diehl2001"\nshort = "x"\ntitle = "x"\n\n[[limit]]\n',
     "exists.html": KEEP,
     "exists.csv": KEEP,
     "exists.toml": KEEP,
@@ -202,6 +209,10 @@ class Command:
 
 
 JSON = Option(("--json",))
+LIMITS = Option(
+    ("--limits",),
+    paths(["lab.toml", "badlab.toml", "bad.toml", "p.toml", "missing.toml", "folder", "w.csv"]),
+)
 COMMANDS = {
     "dose": Command(
         "dose",
@@ -213,6 +224,7 @@ COMMANDS = {
             Option(("--compound",), values(COMPOUNDS)),
             Option(("--species",), values(SPECIES)),
             Option(("--route",), values(ROUTES)),
+            LIMITS,
             JSON,
         ),
     ),
@@ -234,7 +246,7 @@ COMMANDS = {
     ),
     "regimens": Command("regimens", None, (JSON,)),
     "show": Command("show", IDENTIFIERS, ()),
-    "check": Command("check", IDENTIFIERS, (JSON,)),
+    "check": Command("check", IDENTIFIERS, (LIMITS, JSON)),
     "new": Command(
         "new",
         paths(["mylab-x", "x.toml", "exists", "../x", "", ".hidden", "a" * 300, "-x", "my lab"]),
@@ -248,6 +260,7 @@ COMMANDS = {
         paths([ACUTE, CHRONIC, "p.toml", "bad.toml", "missing.toml", "folder", REGIMENS[0]]),
         (
             Option(("--weights",), paths(["w.csv", "bad.csv", "missing.csv", "folder", ""])),
+            LIMITS,
             Option(
                 ("--format",),
                 # pdf is left out of random cases: WeasyPrint takes seconds per plan.

@@ -442,3 +442,93 @@ class TestCommandLine:
             else "planner: error: nope.toml: no such file"
         )
         assert expected == assert_one_line_error(err)
+
+
+_CHRONIC_TEXT = (data_dir("protocols") / f"{CHRONIC}.toml").read_text(encoding="utf-8")
+_TWEEN = '{ name = "Tween-80", percent = "5 %" }'
+_DOSE = 'dose = { value = "25 mg/kg"'
+
+
+class TestFindingsCiteTheirSourceOnThePlan:
+    """
+    Each plan-wide check, just past its boundary, prints a findings row in section 8 whose
+    Source cell names the rule's origin (a citation and locator, or "assumed (why)"); exactly
+    at the boundary there is no row. Sources are those of the seed files.
+    """
+
+    def _rows(self, tmp_path, reference, text, weights=()):
+        path = tmp_path / "p.toml"
+        path.write_text(text, encoding="utf-8")
+        cohort = None
+        if weights:
+            from planner.cohort import parse_weights
+
+            rows = [*weights, *(f"M{n:02d},25 g,0,1,male" for n in range(2, 41))]
+            data = ("animal,weight,day,cage,sex\n" + "\n".join(rows)).encode()
+            cohort = parse_weights(data, source="w.csv")
+        plan = build_plan(
+            load_protocol(path, reference=reference), reference=reference, weights=cohort, seed=1
+        )
+        text = render_markdown(plan)
+        findings = text[text.index("### Findings") : text.index("### Deviations")]
+        return [
+            [cell.strip() for cell in line.strip("|").split(" | ")]
+            for line in findings.splitlines()
+            if line.startswith("| **")
+        ]
+
+    @pytest.mark.parametrize(
+        ("at", "past", "weights_at", "weights_past", "code", "source"),
+        [
+            pytest.param(
+                _CHRONIC_TEXT.replace(_TWEEN, _TWEEN.replace("5 %", "10 %")),
+                _CHRONIC_TEXT.replace(_TWEEN, _TWEEN.replace("5 %", "10.5 %")),
+                (),
+                (),
+                "cosolvent-above-limit",
+                "assumed (a common tolerability limit for rodent injections; no source on "
+                "record: verify with your veterinarian)",
+                id="co-solvent 10 % / 10.5 % Tween-80",
+            ),
+            pytest.param(
+                _CHRONIC_TEXT,
+                _CHRONIC_TEXT.replace(_DOSE, 'dose = { value = "26 mg/kg"'),
+                (),
+                (),
+                "dose-differs-from-regimen",
+                "Obara et al. 2011, abstract",
+                id="dose 25 / 26 mg/kg against the regimen's 25",
+            ),
+            pytest.param(
+                _CHRONIC_TEXT,
+                _CHRONIC_TEXT,
+                ("M01,34 g,0,1,male",),
+                ("M01,34.1 g,0,1,male",),
+                "weight-outside-range",
+                "assumed (Table 1 working weight range, as recalled; not verified against the "
+                "guidance)",
+                id="weight 34 / 34.1 g against the mouse range 11-34 g",
+            ),
+            pytest.param(
+                _CHRONIC_TEXT,
+                _CHRONIC_TEXT,
+                ("M01,25 g,0,1,male", "M01,27.5 g,5,1,male"),
+                ("M01,25 g,0,1,male", "M01,27.6 g,5,1,male"),
+                "weight-change",
+                "assumed (planner's default: a change of more than 10 % between two weighings is "
+                "more often a typo or a sick animal than growth; check the animal and the record)",
+                id="weight change +10 % / +10.4 %",
+            ),
+        ],
+    )
+    def test_boundary(self, tmp_path, reference, at, past, weights_at, weights_past, code, source):
+        """At the limit: no row. Just past it: a row for the check, naming its source."""
+        (tmp_path / "at").mkdir()
+        (tmp_path / "past").mkdir()
+        at_rows = self._rows(tmp_path / "at", reference, at, weights_at)
+        past_rows = self._rows(tmp_path / "past", reference, past, weights_past)
+
+        assert [] == [r for r in at_rows if r[1] == code]
+        found = [r for r in past_rows if r[1] == code]
+        assert found
+        assert {source} == {r[4] for r in found}
