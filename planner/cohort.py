@@ -257,6 +257,16 @@ def _records(text: str, source: str) -> list[tuple[int, list[str]]]:
                     )
             records.append((number, fields))
     except csv.Error as exc:
+        # A file separated by semicolons or tabs with quoted values trips the CSV reader
+        # before the header is looked at: name the separator, as for an unquoted file.
+        first = text.split("\n", 1)[0]
+        separator = _separator(first) if "," not in first else None
+        if separator:
+            raise DataFileError(
+                path=source,
+                key="row 1 (header)",
+                message=f"the file is separated by {separator}; expected commas",
+            ) from None
         raise DataFileError(
             path=source,
             key=f"row {number + 1}",
@@ -270,11 +280,16 @@ def _blank(fields: list[str]) -> bool:
     return all(not field.strip() for field in fields)
 
 
+def _separator(text: str) -> str | None:
+    """The separator a one-column header line shows instead of commas, in words, or None."""
+    return "semicolons" if ";" in text else "tabs" if "\t" in text else None
+
+
 def _header(number: int, fields: list[str], source: str) -> dict[str, int]:
     """Return the index of each column named in the header."""
     key = f"row {number} (header)"
     if len(fields) == 1:
-        separator = "semicolons" if ";" in fields[0] else "tabs" if "\t" in fields[0] else None
+        separator = _separator(fields[0])
         if separator:
             raise DataFileError(
                 path=source,

@@ -149,7 +149,10 @@ def check_protocol(
     from planner.plan import build_plan
 
     reference = reference or load_reference()
-    protocol = load_protocol(path_or_id, reference=reference)
+    try:
+        protocol = load_protocol(path_or_id, reference=reference)
+    except UnknownNameError as error:
+        raise error.located("FILE") from None
     treatments, _ = protocol_findings(protocol, reference, source=str(path_or_id))
     cohort = read_weights(weights) if weights is not None else None
     # The allocation does not change any check, so any fixed seed will do.

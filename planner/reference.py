@@ -123,6 +123,16 @@ class Species:
     citation: str = ""
     """Key of the citation the facts come from, unless a fact names its own."""
 
+    @property
+    def plural(self) -> str:
+        """The printed name for several animals: "mice", "rats", "monkeys (rhesus)"."""
+        head, sep, rest = self.name.partition(" (")
+        irregular = {"mouse": "mice", "child": "children"}
+        words = head.split(" ")
+        last = words[-1]
+        words[-1] = irregular.get(last, last if last.endswith("s") else last + "s")
+        return " ".join(words) + sep + rest
+
     @weight_range.validator
     def _check_range(
         self, _attribute: object, fact: Fact[tuple[Quantity, Quantity]] | None

@@ -379,9 +379,13 @@ def _allocation_text(plan: Plan) -> str:
     strata = " and ".join(s.value for s in allocation.stratify)
     stratified = f"stratified by {strata}" if strata else "not stratified"
     times = "once" if per_block == 1 else f"{per_block} times"
+    within = "within each stratum" if strata else "in the order the animals are listed"
     return (
         f"Permuted blocks of {allocation.block_size} (each group {times} per block), "
-        f"{stratified}, seed {allocation.seed} (Python random.Random); the blinding codes were "
+        f"{stratified}, seed {allocation.seed} (Python random.Random), {within}. Animals left "
+        "over (fewer than a block) were allocated from one continuing sequence of blocks of one "
+        "animal per group, and a group that had reached its planned size was left out of later "
+        "blocks, so the groups have exactly their planned sizes. The blinding codes were "
         "assigned to the groups by a separate shuffle. Which animal is in which group is on the "
         "blinding key only."
     )

@@ -362,6 +362,16 @@ class TestCheck:
         assert (0, "") == (code, err)
         assert out.endswith("No error-level findings.\n")
 
+    def test_unknown_id_names_file(self, run):
+        """An id that is no shipped protocol: exit 2, the line names the FILE argument."""
+        code, _, err = run("check", "obara2011-cci779-acut")
+
+        assert 2 == code
+        assert one_line_error(err).startswith(
+            "planner: error: FILE: unknown protocol 'obara2011-cci779-acut'; did you mean "
+            "'obara2011-cci779-acute'"
+        )
+
     def test_text(self, run):
         """25 mg/kg at 10 mL/kg for the 20 g reference mouse: 0.5 mg in 0.2 mL of 2.5 mg/mL."""
         code, out, _ = run("check", "obara2011-cci779-acute")

@@ -299,6 +299,24 @@ class TestParseWeightsInvalid:
                 id="semicolons",
             ),
             pytest.param(
+                'animal;weight\n"M01";"27 g"\n',
+                "row 1 (header)",
+                "the file is separated by semicolons; expected commas",
+                id="semicolons with quoted values (the CSV reader fails on row 2)",
+            ),
+            pytest.param(
+                '"animal";"weight"\n"M01";"27 g"\n',
+                "row 1 (header)",
+                "the file is separated by semicolons; expected commas",
+                id="semicolons with a quoted header",
+            ),
+            pytest.param(
+                'animal\tweight\n"M01"\t"27 g"\n',
+                "row 1 (header)",
+                "the file is separated by tabs; expected commas",
+                id="tabs with quoted values",
+            ),
+            pytest.param(
                 "animal\tweight\nM01\t27 g\n",
                 "row 1 (header)",
                 "the file is separated by tabs; expected commas",

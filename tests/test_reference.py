@@ -539,3 +539,20 @@ class TestShippedValues:
         assert Q_(*most.split()) == limit.maximum.value
         assert per == limit.per
         assert (route == "it") == limit.good_practice.assumed
+
+
+class TestPlural:
+    """Species names for several animals, as the plan's title block prints them ("40 mice")."""
+
+    @pytest.mark.parametrize(
+        ("species_id", "plural"),
+        [
+            ("mouse", "mice"),
+            ("rat", "rats"),
+            ("guinea-pig", "guinea pigs"),
+            ("monkey", "monkeys (rhesus)"),
+            ("child", "children"),
+        ],
+    )
+    def test_plural(self, reference, species_id, plural):
+        assert plural == reference.find_species(species_id).plural
