@@ -366,8 +366,9 @@ def check(
     solubility, co-solvents, injection sites and daily volume, blinding, and with --weights
     each animal's weights and volumes. Run it before every dosing day.
 
-    Exit 0 clean or with warnings, 1 if a check found an error (e.g. a dose that differs from the
-    regimen's), 2 if the file is invalid.
+    On a terminal the findings print as a table; piped, one finding a line. Exit 0 clean or
+    with warnings, 1 if a check found an error (e.g. a dose that differs from the regimen's), 2
+    if the file is invalid.
     """
     from planner import knowledge, knowledge_report
 
@@ -377,9 +378,47 @@ def check(
         _fail(error)
     if as_json:
         _emit(knowledge_report.check_json(result))
+    elif _is_terminal(sys.stdout):
+        from rich.console import Console
+
+        _print_check_table(result, Console(highlight=False))
     else:
         typer.echo(knowledge_report.check_text(result))
     _exit_for(result.findings)
+
+
+def _print_check_table(result: Any, console: Any) -> None:
+    """
+    Print the answer to ``planner check`` on a terminal: the head and verdict lines of
+    knowledge_report.check_text, with the findings as a table (level, code, subject, finding,
+    source) that wraps to the terminal's width. ``console`` is a rich Console.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    from planner import knowledge_report
+
+    for line in knowledge_report.check_head(result):
+        console.print(Text(line))
+    if result.findings:
+        table = Table(expand=True)
+        table.add_column("Level", no_wrap=True)
+        table.add_column("Code", overflow="fold")
+        table.add_column("Subject", overflow="fold", ratio=2)
+        table.add_column("Finding", overflow="fold", ratio=5)
+        table.add_column("Source", overflow="fold", ratio=3)
+        styles = {"error": "bold red", "warning": "yellow"}
+        for finding in result.findings:
+            level = finding.level.value
+            table.add_row(
+                Text(level.upper(), style=styles.get(level, "")),
+                Text(finding.code),
+                Text(finding.subject),
+                Text(finding.message),
+                Text(finding.source),
+            )
+        console.print(table)
+    console.print(Text(knowledge_report.check_verdict(result)))
 
 
 @app.command()

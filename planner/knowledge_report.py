@@ -400,8 +400,8 @@ def _finding_line(finding: Finding) -> str:
     return f"{finding.level.value.upper()}{subject}: {finding.message}{source}"
 
 
-def check_text(result: ProtocolCheck) -> str:
-    """The answer to ``planner check FILE``."""
+def check_head(result: ProtocolCheck) -> list[str]:
+    """The lines ``planner check`` prints before the findings: the protocol and each treatment."""
     protocol = result.protocol
     lines = [
         f"{result.source}: valid protocol {protocol.id} (version {protocol.version}), "
@@ -425,13 +425,27 @@ def check_text(result: ProtocolCheck) -> str:
             f"(reference weight): {format_quantity(dose.amount)} in {format_quantity(dose.volume)}{per_kg} "
             f"of {format_quantity(dose.concentration)}"
         )
-    lines += [_finding_line(f) for f in result.findings]
+    return lines
+
+
+def check_verdict(result: ProtocolCheck) -> str:
+    """The line ``planner check`` ends with: how many errors, or none."""
     errors = sum(f.level.value == "error" for f in result.findings)
-    lines.append(
+    return (
         f"{errors} error(s): the protocol does not match its regimen(s) or a limit."
         if errors
         else "No error-level findings."
     )
+
+
+def check_text(result: ProtocolCheck) -> str:
+    """
+    The answer to ``planner check FILE`` as plain lines, one finding a line (for a file or a
+    pipe, where grep should find a whole finding on one line).
+    """
+    lines = check_head(result)
+    lines += [_finding_line(f) for f in result.findings]
+    lines.append(check_verdict(result))
     return "\n".join(lines)
 
 

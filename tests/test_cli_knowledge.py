@@ -642,3 +642,70 @@ class TestDocs:
         _, out, _ = run("check", "obara2011-cci779-acute")
 
         assert out in README.read_text(encoding="utf-8")
+
+
+class TestCheckTable:
+    """On a terminal, planner check prints its findings as a table (rich), wrapped to width."""
+
+    def test_table(self, tmp_path):
+        """A 40 g mouse: a weight-outside-range row with its level, code, subject and source."""
+        import io
+
+        from rich.console import Console
+
+        from planner import cli, knowledge
+
+        weights = tmp_path / "w.csv"
+        rows = [f"M0{n},25 g" for n in range(1, 7)] + ["M07,40 g"]
+        weights.write_text("animal,weight\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        result = knowledge.check_protocol("obara2011-cci779-acute", weights=weights)
+        out = io.StringIO()
+
+        cli._print_check_table(result, Console(file=out, width=500, color_system=None))
+        lines = out.getvalue().splitlines()
+        cells = [
+            [cell.strip() for cell in line.strip("│").split("│")]
+            for line in lines
+            if line.startswith("│")
+        ]
+
+        assert lines[0].startswith("obara2011-cci779-acute: valid protocol")
+        assert ["Level", "Code", "Subject", "Finding", "Source"] == [
+            c.strip() for c in next(line for line in lines if "Level" in line).strip("┃").split("┃")
+        ]
+        assert [
+            "WARNING",
+            "weight-outside-range",
+            "animal M07",
+            "weight 40 g is outside the plausible range for mouse, 11 g to 34 g: check the weighing",
+            "assumed (Table 1 working weight range, as recalled; not verified against the guidance)",
+        ] in cells
+        assert "No error-level findings." == lines[-1]
+
+    def test_terminal_gets_the_table_and_a_pipe_the_lines(self, monkeypatch, capsys):
+        """check on a terminal prints box-drawn rows; piped, one finding a line."""
+        from planner import cli
+
+        class _Tty:
+            def __init__(self, stream):
+                self.stream = stream
+
+            def isatty(self):
+                return True
+
+            def __getattr__(self, name):
+                return getattr(self.stream, name)
+
+        with pytest.raises(SystemExit):
+            cli.main(["check", "obara2011-cci779-acute"])
+        piped = capsys.readouterr().out
+        monkeypatch.setattr(cli.sys, "stdout", _Tty(cli.sys.stdout))
+        monkeypatch.setattr(cli, "_is_terminal", lambda stream: True)
+        with pytest.raises(SystemExit):
+            cli.main(["check", "obara2011-cci779-acute"])
+        table = capsys.readouterr().out
+
+        assert "INFO (obara2011-cci779-acute): 22 of 29 values are assumed" in piped
+        assert "│" not in piped
+        assert "assumed-values" in table
+        assert "│" in table
