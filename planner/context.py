@@ -14,7 +14,7 @@ from typing import Any
 from planner import __version__
 from planner.filters import ASSUMED, fact
 from planner.findings import Finding
-from planner.format import format_quantity, round_step
+from planner.format import round_step
 from planner.plan import Plan, PlanGroup, PlanTreatment
 from planner.protocols import EventKind
 from planner.provenance import Fact
@@ -402,8 +402,6 @@ def _limits(plan: Plan, treatment: PlanTreatment) -> str:
     limit = plan.reference.volume_limit(plan.species, route)
     if limit is None:
         return f"No volume limit on record for {where}: check your institution's limits."
-    unit = "mL/kg" if limit.per == "kg" else None
-    per = "" if limit.per == "kg" else f" per {limit.per}"
 
     def source(value: Fact[Any]) -> str:
         if value.assumed:
@@ -411,7 +409,7 @@ def _limits(plan: Plan, treatment: PlanTreatment) -> str:
         return plan.reference.provenance(value, limit.citation)
 
     good, most = limit.good_practice, limit.maximum
-    shown = [f"{format_quantity(f.value, unit)}{per}" for f in (good, most)]
+    shown = [limit.shown(good), limit.shown(most)]
     if source(good) == source(most):
         return (
             f"Checked against {where} limits: good practice {shown[0]}, maximum {shown[1]} "

@@ -258,6 +258,14 @@ class VolumeLimit:
     citation: str = ""
     """Key of the citation the facts come from, unless a fact names its own."""
 
+    def shown(self, fact: Fact[Quantity]) -> str:
+        """One of this limit's values for print: "20 mL/kg", "0.1 mL per site"."""
+        from planner.format import format_quantity
+
+        if self.per == "kg":
+            return format_quantity(fact.value, "mL/kg")
+        return f"{format_quantity(fact.value)} per {self.per}"
+
     @maximum.validator
     def _check(self, _attribute: object, fact: Fact[Quantity]) -> None:
         good, most = self.good_practice.value, fact.value

@@ -377,13 +377,11 @@ def _volume_rules(
                 assumed=True,
             )
             continue
-        per = "" if limit.per == "kg" else f" per {limit.per}"
-        unit = "mL/kg" if limit.per == "kg" else None
         for fact, label in ((limit.good_practice, "good practice"), (limit.maximum, "maximum")):
             yield AppliedRule(
                 rule=f"volume per dose, {label}",
                 applies_to=where,
-                value=format_quantity(fact.value, unit) + per,
+                value=limit.shown(fact),
                 source=_rule_source(reference, fact, limit.citation),
                 assumed=fact.assumed,
                 profile=reference.limit_source(limit),
@@ -392,7 +390,7 @@ def _volume_rules(
             yield AppliedRule(
                 rule="volume by one route in one day",
                 applies_to=where,
-                value=f"{_DAILY_RULE.value} ({format_quantity(limit.maximum.value, unit)})",
+                value=f"{_DAILY_RULE.value} ({limit.shown(limit.maximum)})",
                 source=_rule_source(reference, _DAILY_RULE),
                 assumed=True,
             )
