@@ -87,8 +87,8 @@ def write_inputs(folder: Path, animals: int, days: int) -> tuple[Path, Path]:
     Write a protocol like the chronic CCI-779 one but with ``days`` daily doses and groups that
     add up to ``animals``, and a weights CSV with a weighing every 7 days for each animal.
     """
-    from planner import _toml
-    from planner.loading import load_protocol, load_reference, protocol_data
+    from planner.knowledge import _toml
+    from planner.knowledge.loading import load_protocol, load_reference, protocol_data
 
     reference = load_reference()
     base = load_protocol("obara2011-cci779-chronic", reference=reference)

@@ -8,22 +8,32 @@ Each returns a result object (with findings where checks apply) and raises only
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-import attrs
-
-from planner.conversions import change_form, km_ratio, scale_dose
-from planner.conversions import convert as _convert
-from planner.dosing import DoseResult, calculate_dose
-from planner.errors import InputError, UnknownNameError
-from planner.loading import load_reference
-from planner.reference import Compound, Form, Reference, Route, Species
-from planner.units import Kind, Quantity, parse_quantity, parse_unit
+from planner.dosing.conversions import Conversion, Scaling, change_form, km_ratio, scale_dose
+from planner.dosing.conversions import convert as _convert
+from planner.dosing.dose import DoseResult, calculate_dose
+from planner.errors import InputError, OutputError, UnknownNameError
+from planner.knowledge.loading import load_reference
+from planner.knowledge.reference import Compound, Form, Reference, Route
+from planner.units.registry import Kind, parse_quantity, parse_unit
 
 if TYPE_CHECKING:
-    from planner.plan import Plan
+    from planner.knowledge import starter
+    from planner.study.checking import ProtocolCheck
+    from planner.study.plan import Plan
 
-__all__ = ["Conversion", "Scaling", "convert", "dose", "plan", "scale"]
+__all__ = [
+    "Conversion",
+    "Scaling",
+    "check_protocol",
+    "convert",
+    "dose",
+    "new_protocol",
+    "plan",
+    "scale",
+]
 
 
 def _compound(
@@ -46,7 +56,7 @@ def dose(
     reference: Reference | None = None,
 ) -> DoseResult:
     """
-    Compute one animal's dose from text inputs (see :func:`planner.dosing.calculate_dose`).
+    Compute one animal's dose from text inputs (see :func:`planner.dosing.dose.calculate_dose`).
 
     >>> dose("25 mg/kg", weight="27 g", concentration="2.5 mg/mL").volume
     <Quantity(0.27, 'milliliter')>
@@ -92,20 +102,6 @@ def dose(
     )
 
 
-@attrs.frozen(kw_only=True)
-class Conversion:
-    """A converted quantity and what the conversion went through."""
-
-    given: Quantity
-    result: Quantity
-    unit: str
-    """The unit asked for, as pint-parsable text."""
-    compound: Compound | None = None
-    form: Form | None = None
-    to_form: Form | None = None
-    species: Species | None = None
-
-
 def convert(
     quantity: str,
     *,
@@ -121,7 +117,7 @@ def convert(
     >>> convert("25 mg/kg", to="mg/m2", species="mouse").result
     <Quantity(75, 'milligram / meter ** 2')>
     """
-    from planner.format import unit_key
+    from planner.units.format import unit_key
 
     reference = reference or load_reference()
     given = parse_quantity(quantity, where="QUANTITY")
@@ -156,18 +152,6 @@ def convert(
         to_form=target_form,
         species=the_species,
     )
-
-
-@attrs.frozen(kw_only=True)
-class Scaling:
-    """A dose scaled between species by body surface area."""
-
-    given: Quantity
-    result: Quantity
-    source: Species
-    target: Species
-    factor: object
-    """Km(source) / Km(target), the factor applied to a per-kg dose."""
 
 
 def scale(dose: str, *, source: str, target: str, reference: Reference | None = None) -> Scaling:
@@ -213,10 +197,10 @@ def plan(
     """
     import datetime
 
-    from planner.allocation import Stratum
-    from planner.cohort import read_weights
-    from planner.loading import load_protocol
-    from planner.plan import build_plan
+    from planner.knowledge.loading import load_protocol
+    from planner.study.allocation import Stratum
+    from planner.study.build import build_plan
+    from planner.study.cohort import read_weights
 
     reference = reference or load_reference()
     if seed < 0:
@@ -275,3 +259,104 @@ def plan(
         source=protocol,
         progress=progress,
     )
+
+
+def check_protocol(
+    path_or_id: str | Path,
+    reference: Reference | None = None,
+    *,
+    weights: str | Path | None = None,
+) -> ProtocolCheck:
+    """
+    Validate a protocol file (or a shipped protocol by id) and run every check of its plan
+    without rendering it: the protocol's own checks, and those of the plan for the cohort in
+    ``weights`` (a weights CSV) or for numbered animals without weights.
+
+    Raises:
+        DataFileError: the file (or the weights CSV) is missing or malformed, or names unknown
+            regimens, species, forms or citations.
+        UnknownNameError: an id that is no shipped protocol.
+    """
+    from planner.knowledge.loading import load_protocol
+    from planner.study.build import build_plan
+    from planner.study.checking import ProtocolCheck, protocol_findings
+    from planner.study.cohort import read_weights
+
+    reference = reference or load_reference()
+    try:
+        protocol = load_protocol(path_or_id, reference=reference)
+    except UnknownNameError as error:
+        raise error.located("FILE") from None
+    treatments, _ = protocol_findings(protocol, reference, source=str(path_or_id))
+    cohort = read_weights(weights) if weights is not None else None
+    # The allocation does not change any check, so any fixed seed will do.
+    plan = build_plan(protocol, reference=reference, weights=cohort, seed=0, source=str(path_or_id))
+    # Without weights the plan's "weights left blank" note is about sheets, not a check.
+    findings = tuple(f for f in plan.findings if f.code != "no-weights")
+    return ProtocolCheck(
+        protocol=protocol,
+        source=str(path_or_id),
+        treatments=treatments,
+        findings=findings,
+        limit_profile=plan.limit_profile,
+        rules=plan.rules,
+    )
+
+
+def new_protocol(
+    new_id: str,
+    source_id: str,
+    out: str | Path | None = None,
+    reference: Reference | None = None,
+) -> starter.NewProtocol:
+    """
+    Write ``NEW_ID.toml`` in ``out`` (default: the current folder), started from a shipped
+    protocol or a documented regimen. Never overwrites; the file appears complete or not at all.
+
+    Raises:
+        InputError: NEW_ID is not a usable file name.
+        UnknownNameError: ``source_id`` is no protocol and no regimen.
+        OutputError: the file exists, or the folder is missing or not writable.
+    """
+    from planner.documents.output import check_name
+    from planner.knowledge import starter
+    from planner.knowledge.catalog import lookup
+
+    new_id = new_id.removesuffix(".toml")
+    if not starter.NEW_ID.fullmatch(new_id):
+        raise InputError(
+            got=new_id,
+            expected="an id of at most 100 letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit, e.g. 'mylab-cci779-acute'",
+            where="NEW_ID",
+        )
+    folder = Path(".") if out is None else check_name(out)
+    if not folder.is_dir():
+        message = "is not a folder" if folder.exists() else "no such folder"
+        raise OutputError(path=str(folder), message=message)
+    path = folder / f"{new_id}.toml"
+    if path.exists():
+        raise OutputError(
+            path=str(path),
+            message="already exists; planner new never overwrites: choose another NEW_ID or move the file",
+        )
+    reference = reference or load_reference()
+    item = lookup(source_id, reference, where="--from")
+    protocol = starter.starter(item, new_id, reference)
+    kind = starter.source_kind(item)
+    _write_new(path, starter.protocol_text(protocol, kind))
+    return starter.NewProtocol(path=path, protocol=protocol, source_kind=kind)
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write through planner.documents.output (temporary file, then linked into place), never overwriting."""
+    from planner.documents.output import write_atomically
+
+    try:
+        write_atomically(path, [text])
+    except OutputError as error:
+        if path.exists() and "already exists" in error.message:
+            raise OutputError(
+                path=str(path), message="already exists; planner new never overwrites"
+            ) from None
+        raise

@@ -63,7 +63,7 @@ LimitsOption = Annotated[
 
 def _reference(limits: str | None) -> Any:
     """The reference data, with the lab's limit profile applied when --limits is given."""
-    from planner.loading import load_limit_profile, load_reference
+    from planner.knowledge.loading import load_limit_profile, load_reference
 
     reference = load_reference()
     if limits is None:
@@ -185,7 +185,7 @@ def dose(
         )
     except PlannerError as error:
         _fail(error)
-    from planner import report
+    from planner.documents import dose_report as report
 
     if as_json:
         _emit(report.dose_json(result))
@@ -246,7 +246,8 @@ def convert(
     Convert a dose, amount or concentration: between units, mass and moles (--compound), per
     body mass and per body surface area (--species), and free base and salt (--to-form).
     """
-    from planner import api, report
+    from planner import api
+    from planner.documents import dose_report as report
 
     try:
         result = api.convert(quantity, to=to, compound=compound, species=species, to_form=to_form)
@@ -288,7 +289,8 @@ def scale(
     """
     Scale a dose between species by body surface area (FDA 2005): dose x Km(from) / Km(to).
     """
-    from planner import api, report
+    from planner import api
+    from planner.documents import dose_report as report
 
     try:
         result = api.scale(dose, source=source, target=target)
@@ -310,7 +312,8 @@ def regimens(
     List every documented regimen: compound, dose, route, schedule, species, and whether the
     source states each of them (status 'stated') or some are assumed.
     """
-    from planner import knowledge, knowledge_report
+    from planner.documents import knowledge_report
+    from planner.knowledge import catalog as knowledge
 
     try:
         result = knowledge.regimens()
@@ -337,7 +340,8 @@ def show(
     Show a protocol or a regimen with the source of every value; values the source does not
     state are marked "ASSUMED - verify" with the reason.
     """
-    from planner import knowledge, knowledge_report
+    from planner.documents import knowledge_report
+    from planner.knowledge import catalog as knowledge
 
     try:
         result = knowledge.lookup(item)
@@ -370,10 +374,11 @@ def check(
     with warnings, 1 if a check found an error (e.g. a dose that differs from the regimen's), 2
     if the file is invalid.
     """
-    from planner import knowledge, knowledge_report
+    from planner import api
+    from planner.documents import knowledge_report
 
     try:
-        result = knowledge.check_protocol(file, _reference(limits), weights=weights)
+        result = api.check_protocol(file, _reference(limits), weights=weights)
     except PlannerError as error:
         _fail(error)
     if as_json:
@@ -396,7 +401,7 @@ def _print_check_table(result: Any, console: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from planner import knowledge_report
+    from planner.documents import knowledge_report
 
     for line in knowledge_report.check_head(result):
         console.print(Text(line))
@@ -455,10 +460,11 @@ def new(
     documented regimen, with every value the source does not state marked assumed. Never
     overwrites a file.
     """
-    from planner import knowledge, knowledge_report
+    from planner import api
+    from planner.documents import knowledge_report
 
     try:
-        result = knowledge.new_protocol(new_id, source, out)
+        result = api.new_protocol(new_id, source, out)
     except PlannerError as error:
         _fail(error)
     typer.echo(knowledge_report.new_text(result))
@@ -605,13 +611,15 @@ def plan(
     NOT DOSE), 2 bad input (nothing written; an existing file is never overwritten without
     --force).
     """
-    from planner import api, documents, output
+    from planner import api
+    from planner.documents import formats as documents
+    from planner.documents import output
 
     progress = _Progress()
     try:
         documents.check_format(fmt, paper)
         if out is None:
-            from planner.loading import protocol_id
+            from planner.knowledge.loading import protocol_id
 
             try:
                 out = f"{protocol_id(protocol)}.{fmt}"
@@ -657,7 +665,7 @@ def plan(
             line = one_line(f"{finding.message}{subject}")
             typer.echo(f"planner: {finding.level.value}: {line}", err=True)
     if out != "-":
-        from planner.export import count_rows
+        from planner.documents.export import count_rows
 
         animals, rows = len(result.animals), count_rows(result)
         typer.echo(f"planner: wrote {out} ({animals} animals, {rows} doses, seed {seed})", err=True)

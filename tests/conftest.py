@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.loading import load_reference
-from planner.reference import Compound, Form, Reference, Species
+from planner.knowledge.loading import load_reference
+from planner.knowledge.reference import Compound, Form, Reference, Species
 
 pytest_plugins = ["tests.hostile"]  # the hostile-input suite's case count
 

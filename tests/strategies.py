@@ -303,7 +303,7 @@ def quantity_texts() -> st.SearchStrategy[str]:
     return st.one_of(any_texts(), near_miss_quantity_texts())
 
 
-# --- weights files and cohorts (planner.cohort, planner.allocation) ---------------------------
+# --- weights files and cohorts (planner.study.cohort, planner.study.allocation) ---------------------------
 # planner is imported inside the strategies below, so that the other tests' strategies do not
 # depend on these modules.
 
@@ -390,8 +390,8 @@ def cohort_animals(draw: st.DrawFn, count: int, *, cages: int = 4) -> tuple[Any,
 
     Weights come in grams or kilograms and repeat, so that ranking must convert and break ties.
     """
-    from planner.cohort import Animal, Weighing
-    from planner.units import Q_
+    from planner.study.cohort import Animal, Weighing
+    from planner.units.registry import Q_
 
     animals = []
     for index in range(count):
@@ -414,8 +414,8 @@ def group_sizes(*, max_groups: int = 5, max_size: int = 12) -> st.SearchStrategy
 
 
 def strata() -> st.SearchStrategy[tuple[Any, ...]]:
-    """A choice of planner.allocation.Stratum: none, one, or several, in any order."""
-    from planner.allocation import Stratum
+    """A choice of planner.study.allocation.Stratum: none, one, or several, in any order."""
+    from planner.study.allocation import Stratum
 
     return st.lists(st.sampled_from(list(Stratum)), unique=True, max_size=3).map(tuple)
 

@@ -1,5 +1,5 @@
 """
-Tests for planner.allocation: permuted blocks, stratification, blinding codes, reproducibility.
+Tests for planner.study.allocation: permuted blocks, stratification, blinding codes, reproducibility.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.allocation import (
+from planner.errors import InputError
+from planner.study.allocation import (
     Allocation,
     Stratum,
     allocate,
     balanced_sizes,
     default_block_size,
 )
-from planner.cohort import Animal, Weighing, placeholder_cohort
-from planner.errors import InputError
-from planner.units import Q_
+from planner.study.cohort import Animal, Weighing, placeholder_cohort
+from planner.units.registry import Q_
 from tests.strategies import cohort_animals, group_sizes, strata
 
 FAST = settings(max_examples=40, deadline=None)

@@ -17,8 +17,8 @@ import typer
 
 from planner import cli
 from planner._resources import data_dir
-from planner.knowledge import assumed_count
-from planner.loading import load_protocol
+from planner.checks.protocol import assumed_count
+from planner.knowledge.loading import load_protocol
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 COMMANDS = ["regimens", "show", "check", "new"]
@@ -653,12 +653,12 @@ class TestCheckTable:
 
         from rich.console import Console
 
-        from planner import cli, knowledge
+        from planner import api, cli
 
         weights = tmp_path / "w.csv"
         rows = [f"M0{n},25 g" for n in range(1, 7)] + ["M07,40 g"]
         weights.write_text("animal,weight\n" + "\n".join(rows) + "\n", encoding="utf-8")
-        result = knowledge.check_protocol("obara2011-cci779-acute", weights=weights)
+        result = api.check_protocol("obara2011-cci779-acute", weights=weights)
         out = io.StringIO()
 
         cli._print_check_table(result, Console(file=out, width=500, color_system=None))

@@ -1,5 +1,5 @@
 """
-Tests for planner.cohort: the weights CSV file, animals and their weighings, placeholder cohorts.
+Tests for planner.study.cohort: the weights CSV file, animals and their weighings, placeholder cohorts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.cohort import (
+from planner.errors import DataFileError, InputError, QuantityError
+from planner.study.cohort import (
     Animal,
     Cohort,
     Weighing,
@@ -21,8 +22,7 @@ from planner.cohort import (
     placeholder_cohort,
     read_weights,
 )
-from planner.errors import DataFileError, InputError, QuantityError
-from planner.units import Q_
+from planner.units.registry import Q_
 from tests.strategies import weight_tables, weights_files
 
 SOURCE = "weights.csv"

@@ -1,5 +1,5 @@
 """
-Tests for planner.conversions: molecular weights, salt forms and body surface area (FDA 2005).
+Tests for planner.dosing.conversions: molecular weights, salt forms and body surface area (FDA 2005).
 
 Expected values are worked out by hand from facts.md sections 3 and 5: Km mouse 3, rat 6,
 human 37; MW temsirolimus 1030.29, Torin1 607.64, morphine 285.34, morphine sulfate
@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import api
-from planner.conversions import (
+from planner.dosing.conversions import (
     change_form,
     convert,
     km_ratio,
@@ -25,7 +25,7 @@ from planner.conversions import (
     to_basis,
 )
 from planner.errors import InputError, QuantityError
-from planner.units import Q_, parse_unit
+from planner.units.registry import Q_, parse_unit
 from tests.strategies import SPECIES_WITH_KM, positive_decimals
 
 REL = Decimal("1e-20")

@@ -1,5 +1,5 @@
 """
-Tests for planner.dosing: the dose for one animal and the safety checks that go with it.
+Tests for planner.dosing.dose: the dose for one animal and the safety checks that go with it.
 
 Volume limits are Diehl et al. 2001 Table 1 as reproduced in facts.md section 4 (i.t. limits are
 assumed, as in seeds/diehl2001-volumes.toml); the mouse weight range 11-34 g is FDA 2005
@@ -14,11 +14,12 @@ import pytest
 from hypothesis import given
 
 from planner import api
-from planner.dosing import amount_for, calculate_dose, check_volume, check_weight, measurable_volume
+from planner.checks.dose import check_volume, check_weight
+from planner.dosing.dose import amount_for, calculate_dose, measurable_volume
 from planner.errors import InputError, QuantityError, UnknownNameError
 from planner.findings import Finding, Level
-from planner.reference import Route
-from planner.units import Q_, Kind, is_kind, parse_quantity
+from planner.knowledge.reference import Route
+from planner.units.registry import Q_, Kind, is_kind, parse_quantity
 from tests.strategies import dose_units, factors, positive_decimals
 
 # Diehl et al. 2001 Table 1 (facts.md section 4): good practice and possible maximum, written out

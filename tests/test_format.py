@@ -1,5 +1,5 @@
 """
-Tests for planner.format: numbers and units as people read them, the ISMP way.
+Tests for planner.units.format: numbers and units as people read them, the ISMP way.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from planner.format import (
+from planner.units.format import (
     auto_unit,
     format_fixed,
     format_number,
@@ -22,7 +22,7 @@ from planner.format import (
     unit_key,
     unit_text,
 )
-from planner.units import Q_, parse_unit
+from planner.units.registry import Q_, parse_unit
 from tests.strategies import positive_decimals, signed_decimals
 
 

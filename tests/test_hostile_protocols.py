@@ -24,8 +24,8 @@ import pytest
 from hypothesis import example, given, reject
 from hypothesis import strategies as st
 
-from planner import _toml
-from planner.protocols import MAX_GROUP_SIZE
+from planner.knowledge import _toml
+from planner.knowledge.protocols import MAX_GROUP_SIZE
 from tests import hostile
 
 pytestmark = pytest.mark.hostile
@@ -85,7 +85,7 @@ def _inline(value: Any) -> str:
 
 def dumps(data: dict[str, Any]) -> str:
     """
-    ``data`` as TOML: with planner's own writer (planner._toml) where it can write the data, or
+    ``data`` as TOML: with planner's own writer (planner.knowledge._toml) where it can write the data, or
     one inline value per top-level key where it cannot (floats, lists of lists, mixed lists).
     """
     try:

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from planner.cohort import parse_weights
-from planner.export import text_cell
+from planner.documents.export import text_cell
+from planner.study.cohort import parse_weights
 from tests import hostile
 from tests.strategies import animal_ids, weight_tables, weight_texts, weights_files
 
@@ -482,5 +482,5 @@ class TestFewAnimals:
 
     @pytest.mark.parametrize("count", [1, 4])
     def test_names_the_file(self, count: int):
-        """Exit 2, one line naming weights.csv (found by this suite; fixed in planner.plan)."""
+        """Exit 2, one line naming weights.csv (found by this suite; fixed in planner.study.plan)."""
         plan(_cohort(count), bad=True)

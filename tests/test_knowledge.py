@@ -1,7 +1,7 @@
 """
-Tests for the knowledge base: documented regimens and studies in seeds/ (planner.regimens and
-their loader), the checks a protocol runs and starter protocols (planner.knowledge), and the
-TOML writer (planner._toml).
+Tests for the knowledge base: documented regimens and studies in seeds/ (planner.knowledge.regimens and
+their loader), the checks a protocol runs and starter protocols (planner.knowledge.catalog), and the
+TOML writer (planner.knowledge._toml).
 
 Expected values are written by hand from the seed documents (the Obara 2011 abstract and MeSH
 terms, the Xu 2014 abstract and press summary) and from arithmetic done here, never computed
@@ -19,17 +19,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner import knowledge
+from planner import api
 from planner._resources import data_dir
-from planner._toml import dumps
+from planner.checks import protocol as protocol_rules
 from planner.errors import DataFileError, InputError, OutputError, UnknownNameError
 from planner.findings import Level
-from planner.loading import load_protocol, load_reference, load_seed_file
-from planner.protocols import EventKind, Protocol
-from planner.provenance import Fact, Status
-from planner.reference import Route
-from planner.regimens import Regimen, least_certain
-from planner.units import Q_
+from planner.knowledge import catalog as knowledge
+from planner.knowledge import protocols, starter
+from planner.knowledge._toml import dumps
+from planner.knowledge.loading import load_protocol, load_reference, load_seed_file
+from planner.knowledge.protocols import EventKind, Protocol
+from planner.knowledge.provenance import Fact, Status
+from planner.knowledge.reference import Route
+from planner.knowledge.regimens import Regimen, least_certain
+from planner.study import checking
+from planner.units.registry import Q_
 
 TABLES = """
 [citation]
@@ -587,7 +591,7 @@ class TestProtocolFindings:
     def _codes(self, protocol, reference):
         # "no solubility on record" (info) is tested on its own below; the other tests look at
         # the rest.
-        _, findings = knowledge.protocol_findings(protocol, reference)
+        _, findings = checking.protocol_findings(protocol, reference)
         return [(f.level, f.code) for f in findings if f.code != "no-solubility-on-record"]
 
     @pytest.mark.parametrize(
@@ -609,7 +613,7 @@ class TestProtocolFindings:
 
     def test_dose_for_reference_weight(self, chronic, reference):
         """25 mg/kg at 10 mL/kg for a 20 g mouse: 0.5 mg in 0.2 mL of 2.5 mg/mL."""
-        (check,), _ = knowledge.protocol_findings(chronic, reference)
+        (check,), _ = checking.protocol_findings(chronic, reference)
 
         assert (Q_("0.5", "mg"), Q_("0.2", "mL"), Q_("2.5", "mg/mL")) == (
             check.result.amount,
@@ -619,14 +623,14 @@ class TestProtocolFindings:
 
     def test_xu_doses(self, xu, reference):
         """Morphine 10 mcg in 10 mcL is 1 mg/mL; rapamycin 1 mcg in 10 mcL is 0.1 mg/mL."""
-        checks, _ = knowledge.protocol_findings(xu, reference)
+        checks, _ = checking.protocol_findings(xu, reference)
 
         assert [Q_(1, "mg/mL"), Q_("0.1", "mg/mL")] == [c.result.concentration for c in checks]
 
     def test_dose_differs(self, chronic, reference):
         """A dose other than the regimen's is an error naming both doses."""
         treatment = attrs.evolve(chronic.treatment[0], dose=fact(Q_(30, "mg/kg")))
-        _, findings = knowledge.protocol_findings(
+        _, findings = checking.protocol_findings(
             attrs.evolve(chronic, treatment=(treatment,)), reference
         )
         (finding,) = [f for f in findings if f.code == "dose-differs-from-regimen"]
@@ -659,7 +663,7 @@ class TestProtocolFindings:
 
     def test_schedule_too_few(self, chronic, reference):
         """Three dosing days for a 4-dose regimen is an error."""
-        _, findings = knowledge.protocol_findings(self._with_dosing(chronic, (7, 8, 9)), reference)
+        _, findings = checking.protocol_findings(self._with_dosing(chronic, (7, 8, 9)), reference)
         (finding,) = [f for f in findings if f.code == "schedule-differs-from-regimen"]
 
         assert (
@@ -669,7 +673,7 @@ class TestProtocolFindings:
 
     def test_interval_differs(self, chronic, reference):
         """Days 7, 8, 10, 11 are 24 h and 48 h apart: a warning against the daily interval."""
-        _, findings = knowledge.protocol_findings(
+        _, findings = checking.protocol_findings(
             self._with_dosing(chronic, (7, 8, 10, 11)), reference
         )
         (finding,) = [f for f in findings if f.code == "interval-differs-from-regimen"]
@@ -699,7 +703,7 @@ class TestProtocolFindings:
         treatment = attrs.evolve(
             chronic.treatment[0], dose_volume=fact(Q_(100, "mL/kg"), Status.ASSUMED, "a test")
         )
-        _, findings = knowledge.protocol_findings(
+        _, findings = checking.protocol_findings(
             attrs.evolve(chronic, treatment=(treatment,)), reference
         )
 
@@ -708,7 +712,7 @@ class TestProtocolFindings:
     def test_above_solubility(self, xu, reference):
         """200 mcg rapamycin in 10 mcL (20 mg/mL) with 10 % DMSO needs a 200 mg/mL stock: above 100 mg/mL."""
         treatment = attrs.evolve(xu.treatment[1], dose=fact(Q_(200, "mcg")))
-        _, findings = knowledge.protocol_findings(
+        _, findings = checking.protocol_findings(
             attrs.evolve(xu, treatment=(xu.treatment[0], treatment)), reference
         )
         (finding,) = [f for f in findings if f.code == "above-solubility"]
@@ -722,7 +726,7 @@ class TestProtocolFindings:
     def test_at_solubility_passes(self, xu, reference):
         """100 mcg in 10 mcL (10 mg/mL) with 10 % DMSO is a 100 mg/mL stock: at the limit, no finding."""
         treatment = attrs.evolve(xu.treatment[1], dose=fact(Q_(100, "mcg")))
-        _, findings = knowledge.protocol_findings(
+        _, findings = checking.protocol_findings(
             attrs.evolve(xu, treatment=(xu.treatment[0], treatment)), reference
         )
 
@@ -732,7 +736,7 @@ class TestProtocolFindings:
 
     def test_no_solubility_on_record(self, chronic, reference):
         """Temsirolimus has no recorded ethanol solubility: 2.5 mg/mL / 5 % = a 50 mg/mL stock to check."""
-        _, findings = knowledge.protocol_findings(chronic, reference)
+        _, findings = checking.protocol_findings(chronic, reference)
         (finding,) = [f for f in findings if f.code == "no-solubility-on-record"]
 
         assert Level.INFO == finding.level
@@ -753,12 +757,12 @@ class TestProtocolFindings:
         """The acute protocol: 22 of its 29 values are assumed (counted in the file: 24 facts, 5 group statuses)."""
         protocol = load_protocol("obara2011-cci779-acute")
 
-        assert (22, 29) == knowledge.assumed_count(protocol)
+        assert (22, 29) == protocol_rules.assumed_count(protocol)
 
     def test_check_protocol_by_path(self):
         """check_protocol takes a file path too, and says where it read it."""
         path = data_dir("protocols") / "obara2011-torin1-acute.toml"
-        result = knowledge.check_protocol(path)
+        result = api.check_protocol(path)
 
         assert (str(path), "obara2011-torin1-acute") == (result.source, result.protocol.id)
 
@@ -780,7 +784,7 @@ class TestTreatmentConcentration:
         protocol = load_protocol("obara2011-cci779-acute")
         treatment = attrs.evolve(protocol.treatment[0], dose=fact(dose), dose_volume=fact(volume))
 
-        assert expected == knowledge.treatment_concentration(treatment)
+        assert expected == protocols.treatment_concentration(treatment)
 
 
 class TestStarterProtocol:
@@ -789,25 +793,25 @@ class TestStarterProtocol:
     @pytest.mark.parametrize("regimen_id", SHIPPED_REGIMENS)
     def test_from_every_regimen(self, regimen_id, reference):
         """A protocol built from any regimen is valid and checks clean."""
-        protocol = knowledge.starter_protocol(regimen_id, "new-one")
+        protocol = starter.starter_protocol(regimen_id, "new-one")
 
         assert (regimen_id, "new-one") == (protocol.based_on, protocol.id)
         assert [(Level.INFO, "assumed-values")] == [
             (f.level, f.code)
-            for f in knowledge.protocol_findings(protocol, reference)[1]
+            for f in checking.protocol_findings(protocol, reference)[1]
             if f.code != "no-solubility-on-record"
         ]
 
     def test_from_protocol(self):
         """A copy of a protocol differs only in id, based_on and version."""
         source = load_protocol("obara2011-cci779-chronic")
-        copy = knowledge.starter_protocol("obara2011-cci779-chronic", "mine")
+        copy = starter.starter_protocol("obara2011-cci779-chronic", "mine")
 
         assert attrs.evolve(source, id="mine", based_on="obara2011-cci779-chronic") == copy
 
     def test_from_regimen_keeps_stated_values(self):
         """The regimen's dose and species keep their status; the dose volume is the Diehl good practice, assumed."""
-        protocol = knowledge.starter_protocol("obara2011-torin1-single", "t")
+        protocol = starter.starter_protocol("obara2011-torin1-single", "t")
         (treatment,) = protocol.treatment
 
         assert (Q_(20, "mg/kg"), Status.STATED) == (treatment.dose.value, treatment.dose.status)
@@ -819,7 +823,7 @@ class TestStarterProtocol:
 
     def test_reversal_layout(self):
         """Reversal: morphine twice a day on days 1 to 7; rapamycin's 4 doses on the last 2 days, 12 h apart."""
-        protocol = knowledge.starter_protocol("xu2014-rapamycin-it-reversal", "rev")
+        protocol = starter.starter_protocol("xu2014-rapamycin-it-reversal", "rev")
         (morphine,) = protocol.dosing("xu2014-morphine-it-repeated")
         (rapamycin,) = protocol.dosing("xu2014-rapamycin-it-reversal")
 
@@ -832,7 +836,7 @@ class TestStarterProtocol:
     def test_unknown(self):
         """An unknown source is named as the --from option."""
         with pytest.raises(UnknownNameError) as info:
-            knowledge.starter_protocol("nothing", "x")
+            starter.starter_protocol("nothing", "x")
 
         assert str(info.value).startswith("--from: unknown protocol or regimen 'nothing'.")
 
@@ -842,7 +846,7 @@ class TestNewProtocol:
 
     def test_writes(self, tmp_path):
         """The file is written, loads as protocol NEW_ID, and no temporary file is left behind."""
-        result = knowledge.new_protocol("mine", "obara2011-cci779-acute", tmp_path)
+        result = api.new_protocol("mine", "obara2011-cci779-acute", tmp_path)
 
         assert tmp_path / "mine.toml" == result.path
         assert ["mine.toml"] == sorted(os.listdir(tmp_path))
@@ -851,7 +855,7 @@ class TestNewProtocol:
 
     def test_header(self, tmp_path):
         """The file opens with comment lines saying where it came from."""
-        knowledge.new_protocol("mine", "xu2014-rapamycin-it-prevention", tmp_path)
+        api.new_protocol("mine", "xu2014-rapamycin-it-prevention", tmp_path)
         first = (tmp_path / "mine.toml").read_text(encoding="utf-8").splitlines()[0]
 
         assert (
@@ -861,7 +865,7 @@ class TestNewProtocol:
 
     def test_suffix_dropped(self, tmp_path):
         """NEW_ID given with .toml writes NEW_ID.toml, not NEW_ID.toml.toml."""
-        result = knowledge.new_protocol("mine.toml", "obara2011-cci779-acute", tmp_path)
+        result = api.new_protocol("mine.toml", "obara2011-cci779-acute", tmp_path)
 
         assert "mine.toml" == result.path.name
 
@@ -871,7 +875,7 @@ class TestNewProtocol:
         path.write_text("keep me", encoding="utf-8")
 
         with pytest.raises(OutputError) as info:
-            knowledge.new_protocol("mine", "obara2011-cci779-acute", tmp_path)
+            api.new_protocol("mine", "obara2011-cci779-acute", tmp_path)
 
         assert (
             f"{path}: already exists; planner new never overwrites: choose another NEW_ID or move the file"
@@ -882,7 +886,7 @@ class TestNewProtocol:
     def test_missing_folder(self, tmp_path):
         """A folder that does not exist is an OutputError."""
         with pytest.raises(OutputError) as info:
-            knowledge.new_protocol("mine", "obara2011-cci779-acute", tmp_path / "no")
+            api.new_protocol("mine", "obara2011-cci779-acute", tmp_path / "no")
 
         assert f"{tmp_path / 'no'}: no such folder" == str(info.value)
 
@@ -890,7 +894,7 @@ class TestNewProtocol:
     def test_bad_id(self, tmp_path, new_id):
         """An id that is not a plain file name is refused before anything is written."""
         with pytest.raises(InputError):
-            knowledge.new_protocol(new_id, "obara2011-cci779-acute", tmp_path)
+            api.new_protocol(new_id, "obara2011-cci779-acute", tmp_path)
 
         assert [] == os.listdir(tmp_path)
 

@@ -1,5 +1,5 @@
 """
-Tests for the limit profile (``--limits FILE``, planner.loading.load_limit_profile) and for the
+Tests for the limit profile (``--limits FILE``, planner.knowledge.loading.load_limit_profile) and for the
 limits a plan prints: the profile in the title block, every rule applied with its source in
 section 8, and on each dosing sheet the volume limits of its route.
 
@@ -17,11 +17,11 @@ import pytest
 
 from planner._resources import data_dir
 from planner.api import dose as api_dose
+from planner.documents.templates import render_markdown
 from planner.errors import DataFileError
-from planner.loading import load_limit_profile, load_protocol, load_reference
-from planner.plan import build_plan
-from planner.reference import Route
-from planner.render import render_markdown
+from planner.knowledge.loading import load_limit_profile, load_protocol, load_reference
+from planner.knowledge.reference import Route
+from planner.study.build import build_plan
 from tests.test_cli import assert_one_line_error, run
 
 CHRONIC = "obara2011-cci779-chronic"
@@ -461,7 +461,7 @@ class TestFindingsCiteTheirSourceOnThePlan:
         path.write_text(text, encoding="utf-8")
         cohort = None
         if weights:
-            from planner.cohort import parse_weights
+            from planner.study.cohort import parse_weights
 
             rows = [*weights, *(f"M{n:02d},25 g,0,1,male" for n in range(2, 41))]
             data = ("animal,weight,day,cage,sex\n" + "\n".join(rows)).encode()

@@ -1,5 +1,5 @@
 """
-Tests for planner.loading: TOML seed files into reference objects, with located error messages.
+Tests for planner.knowledge.loading: TOML seed files into reference objects, with located error messages.
 
 Each broken file is a tiny TOML fixture written to tmp_path; every error is asserted as the exact
 one-line message: the file, the key path inside it, and what was expected.
@@ -15,9 +15,15 @@ import pytest
 
 from planner._resources import data_dir
 from planner.errors import DataFileError, PlannerError
-from planner.loading import load_reference, load_seed_file, load_toml, read_toml, structure
-from planner.provenance import Citation, Status
-from planner.reference import Reference, Route
+from planner.knowledge.loading import (
+    load_reference,
+    load_seed_file,
+    load_toml,
+    read_toml,
+    structure,
+)
+from planner.knowledge.provenance import Citation, Status
+from planner.knowledge.reference import Reference, Route
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -1,5 +1,5 @@
 """
-Tests for planner.output: atomic writes that never overwrite without --force.
+Tests for planner.documents.output: atomic writes that never overwrite without --force.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import stat
 
 import pytest
 
-from planner import output
+from planner.documents import output
+from planner.documents.output import check_writable, write_atomically
 from planner.errors import OutputError
-from planner.output import check_writable, write_atomically
 
 
 def _leftovers(folder) -> list[str]:

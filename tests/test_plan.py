@@ -1,5 +1,5 @@
 """
-Tests for planner.plan and planner.calendar: allocation into groups, the calendar, dose rows,
+Tests for planner.study.plan and planner.study.calendar: allocation into groups, the calendar, dose rows,
 preparations, totals, findings and assumptions. Expected numbers are worked by hand.
 """
 
@@ -13,15 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.calendar import build_calendar, clock
-from planner.cohort import parse_weights
-from planner.dosing import calculate_dose
+from planner.dosing.dose import calculate_dose
 from planner.errors import DataFileError
-from planner.loading import load_protocol
-from planner.plan import Plan, build_plan
-from planner.provenance import Fact, Status
-from planner.reference import Reference, Route
-from planner.units import Q_
+from planner.knowledge.loading import load_protocol
+from planner.knowledge.provenance import Fact, Status
+from planner.knowledge.reference import Reference, Route
+from planner.study.build import build_plan
+from planner.study.calendar import build_calendar, clock
+from planner.study.cohort import parse_weights
+from planner.study.plan import Plan
+from planner.units.registry import Q_
 
 CHRONIC = "obara2011-cci779-chronic"
 
@@ -204,7 +205,7 @@ class TestDoses:
         )
     )
     def test_matches_the_dose_engine(self, reference, grams):
-        """Every row's amount and volume equal planner.dosing.calculate_dose for its weight."""
+        """Every row's amount and volume equal planner.dosing.dose.calculate_dose for its weight."""
         cohort = _cohort({f"M{n:02d}": [(f"{g} g", 0)] for n, g in enumerate(grams, 1)})
         plan = _plan(reference, weights=cohort)
         species = reference.find_species("mouse")

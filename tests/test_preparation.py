@@ -1,5 +1,5 @@
 """
-Tests for planner.preparation: how much solution to make, how much compound to weigh (salt
+Tests for planner.dosing.preparation: how much solution to make, how much compound to weigh (salt
 corrected) and the volume of each vehicle component.
 
 volume = sum of injection volumes x (1 + overage) + dead volume; mass = volume x concentration.
@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
+from planner.dosing.preparation import ComponentVolume, VehicleComponent, prepare_solution
 from planner.errors import InputError, QuantityError
-from planner.preparation import ComponentVolume, VehicleComponent, prepare_solution
-from planner.units import Q_
+from planner.units.registry import Q_
 
 REL = Decimal("1e-20")
 

@@ -1,5 +1,5 @@
 """
-Tests for planner.protocols and the protocol loader (planner.loading.load_protocol): the domain
+Tests for planner.knowledge.protocols and the protocol loader (planner.knowledge.loading.load_protocol): the domain
 classes' validators, every shipped protocol, each kind of error on a tiny broken file with its
 exact message, and load -> dump -> load round trips.
 """
@@ -16,11 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner._resources import data_dir
-from planner._toml import dumps
+from planner.dosing.preparation import VehicleComponent
 from planner.errors import DataFileError, InputError, PlannerError, QuantityError, UnknownNameError
-from planner.loading import list_protocols, load_protocol, protocol_data, structure_protocol
-from planner.preparation import VehicleComponent
-from planner.protocols import (
+from planner.knowledge._toml import dumps
+from planner.knowledge.loading import (
+    list_protocols,
+    load_protocol,
+    protocol_data,
+    structure_protocol,
+)
+from planner.knowledge.protocols import (
     MAX_GROUP_SIZE,
     EventKind,
     Group,
@@ -30,8 +35,8 @@ from planner.protocols import (
     facts_of,
     schedule_hours,
 )
-from planner.provenance import Fact, Status
-from planner.units import Q_
+from planner.knowledge.provenance import Fact, Status
+from planner.units.registry import Q_
 
 PROTOCOLS = data_dir("protocols")
 SHIPPED = [

@@ -1,5 +1,5 @@
 """
-Tests for planner.reference: routes, species, compounds, limits and syringes, and the lookups of
+Tests for planner.knowledge.reference: routes, species, compounds, limits and syringes, and the lookups of
 the shipped reference data.
 
 The shipped values are checked against facts.md, written out here: Km and weight ranges from
@@ -15,9 +15,9 @@ import pytest
 
 from planner.errors import QuantityError, UnknownNameError
 from planner.findings import Finding, Level, worst
-from planner.provenance import Citation, Fact, Status
-from planner.reference import Compound, Form, Route, Species, Syringe, VolumeLimit
-from planner.units import Q_
+from planner.knowledge.provenance import Citation, Fact, Status
+from planner.knowledge.reference import Compound, Form, Route, Species, Syringe, VolumeLimit
+from planner.units.registry import Q_
 
 
 def _fact(value, status: Status = Status.STATED, source: str = "Table 1") -> Fact:

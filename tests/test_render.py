@@ -1,5 +1,5 @@
 """
-Tests for planner.render: the printed plan in HTML, Markdown and PDF.
+Tests for planner.documents.templates: the printed plan in HTML, Markdown and PDF.
 
 Expected numbers are worked by hand from the fixture weights (tests/fixtures/weights-chronic.csv)
 and the protocol (25 mg/kg at 10 mL/kg, so 2.5 mg/mL and 0.01 mL per g of body weight, drawn up
@@ -30,11 +30,7 @@ import jinja2
 import pytest
 
 import planner
-from planner.cohort import read_weights
-from planner.loading import load_protocol, load_reference
-from planner.plan import Plan, build_plan
-from planner.provenance import Fact, Status
-from planner.render import (
+from planner.documents.templates import (
     css_string,
     date,
     day,
@@ -49,7 +45,12 @@ from planner.render import (
     render_pdf,
     vol,
 )
-from planner.units import Q_
+from planner.knowledge.loading import load_protocol, load_reference
+from planner.knowledge.provenance import Fact, Status
+from planner.study.build import build_plan
+from planner.study.cohort import read_weights
+from planner.study.plan import Plan
+from planner.units.registry import Q_
 
 HERE = Path(__file__).resolve().parent
 SNAPSHOTS = HERE / "snapshots"
@@ -289,7 +290,7 @@ class TestEnvironment:
 
     def test_no_number_formatting_in_templates(self):
         """Templates format no number themselves: no format(), round or printf-style %."""
-        folder = Path(planner.render.__file__).resolve().parent.parent / "templates"
+        folder = Path(planner.documents.templates.__file__).resolve().parent.parent / "templates"
         found = [
             (path.name, match)
             for path in sorted(folder.glob("*.jinja"))

@@ -17,10 +17,11 @@ from typing import Any
 import attrs
 import pytest
 
-from planner.cohort import read_weights
-from planner.loading import load_protocol, load_reference
-from planner.plan import Plan, build_plan
-from planner.render import plan_context, render_html
+from planner.documents.templates import plan_context, render_html
+from planner.knowledge.loading import load_protocol, load_reference
+from planner.study.build import build_plan
+from planner.study.cohort import read_weights
+from planner.study.plan import Plan
 from tests.browser import (
     assert_fits_page,
     needs_chromium,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import attrs
 
-from planner.cohort import parse_weights
-from planner.loading import load_protocol, load_reference
-from planner.plan import build_plan
-from planner.render import render_html
+from planner.documents.templates import render_html
+from planner.knowledge.loading import load_protocol, load_reference
+from planner.study.build import build_plan
+from planner.study.cohort import parse_weights
 from tests.browser import needs_chromium, pdf_text, print_to_pdf
 
 # If the page ran either payload, the whole body would read PWNED and nothing else.

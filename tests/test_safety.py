@@ -1,5 +1,5 @@
 """
-Tests for planner.safety and the rounding rule of planner.dosing.drawn_volume: every check at
+Tests for planner.checks.plan and the rounding rule of planner.dosing.dose.drawn_volume: every check at
 its boundary (a value exactly at a limit passes, just past it is found), with hand-worked numbers.
 """
 
@@ -12,17 +12,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner import safety
-from planner.calendar import Administration
-from planner.cohort import parse_weights
-from planner.dosing import drawn_volume
+from planner.checks import plan as safety
+from planner.dosing.dose import drawn_volume
+from planner.dosing.preparation import VehicleComponent
 from planner.findings import Level
-from planner.loading import load_protocol
-from planner.plan import DEFAULT_OVERAGE, build_plan
-from planner.preparation import VehicleComponent
-from planner.provenance import Fact, Status
-from planner.reference import Route
-from planner.units import Q_
+from planner.knowledge.loading import load_protocol
+from planner.knowledge.provenance import Fact, Status
+from planner.knowledge.reference import Route
+from planner.study.build import build_plan
+from planner.study.calendar import Administration
+from planner.study.cohort import parse_weights
+from planner.study.plan import DEFAULT_OVERAGE
+from planner.units.registry import Q_
 
 
 def _fact(value):

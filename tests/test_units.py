@@ -1,5 +1,5 @@
 """
-Tests for planner.units: the registry, Q_, kinds, and the one parser for typed quantities.
+Tests for planner.units.registry: the registry, Q_, kinds, and the one parser for typed quantities.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from planner.errors import InputError, QuantityError
-from planner.units import (
+from planner.units.registry import (
     Q_,
     Kind,
     basis,

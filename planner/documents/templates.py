@@ -1,9 +1,9 @@
 """
 Printable plans: HTML for A4 or Letter paper, Markdown, and PDF (WeasyPrint, from the HTML).
 
-:func:`planner.context.plan_context` prepares everything a document shows; the templates in
+:func:`planner.documents.context.plan_context` prepares everything a document shows; the templates in
 ``templates/`` only lay it out. Every printed number goes through one of the filters of
-:mod:`planner.filters`, registered by name in :func:`make_env`.
+:mod:`planner.documents.filters`, registered by name in :func:`make_env`.
 
 The documents hold no timestamp: the same inputs give the same bytes.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 import jinja2
 
 from planner._resources import data_dir
-from planner.context import plan_context
-from planner.filters import (  # re-exported: the filters are part of this module's interface
+from planner.documents.context import plan_context
+from planner.documents.filters import (  # re-exported: the filters are part of this module's interface
     ASSUMED,
     FILTERS,
     css_string,
@@ -30,7 +30,7 @@ from planner.filters import (  # re-exported: the filters are part of this modul
     qty,
     vol,
 )
-from planner.plan import Plan
+from planner.study.plan import Plan
 
 __all__ = [
     "ASSUMED",

@@ -1,8 +1,8 @@
 """
 Replication protocols: which documented regimens are given, to which groups of which animals,
-in which vehicle and volume, on which days; every value a :class:`~planner.provenance.Fact`.
+in which vehicle and volume, on which days; every value a :class:`~planner.knowledge.provenance.Fact`.
 
-A protocol is read from ``protocols/<id>.toml`` by :func:`planner.loading.load_protocol`; its id
+A protocol is read from ``protocols/<id>.toml`` by :func:`planner.knowledge.loading.load_protocol`; its id
 is the file stem. Day numbers count from day 0, the day of surgery or induction (or, without
 one, the day named by ``day_zero``).
 """
@@ -19,10 +19,9 @@ import attrs
 from attrs import validators as v
 
 from planner.errors import InputError
-from planner.preparation import VehicleComponent
-from planner.provenance import Fact, Status, fact_value
-from planner.regimens import _ID, _positive, _text
-from planner.units import Kind, Quantity, has_kind
+from planner.knowledge.provenance import Fact, Status, fact_value
+from planner.knowledge.regimens import _ID, _positive, _text
+from planner.units.registry import Kind, Quantity, basis, has_kind, is_kind
 
 __all__ = [
     "EventKind",
@@ -31,10 +30,34 @@ __all__ = [
     "TimelineEvent",
     "Treatment",
     "Vehicle",
+    "VehicleComponent",
     "facts_of",
     "protocol_problems",
     "schedule_hours",
+    "treatment_concentration",
 ]
+
+
+@attrs.frozen(kw_only=True)
+class VehicleComponent:
+    """
+    One component of a vehicle: a name and its share by volume, or None for the balance
+    ("saline to volume").
+    """
+
+    name: str = attrs.field(converter=str.strip, validator=v.min_len(1))
+    """What it is ("DMSO", "PEG-400", "Tween-80", "0.9% saline")."""
+    percent: Quantity | None = attrs.field(
+        default=None, validator=v.optional(has_kind(Kind.FRACTION))
+    )
+    """Share of the final volume (v/v), e.g. 5 %; None for the balance."""
+
+    @percent.validator
+    def _check_share(self, _attribute: object, value: Quantity | None) -> None:
+        if value is not None and not 0 < value.to("percent").magnitude <= 100:
+            raise ValueError(
+                f"a component's share must be more than 0 % and at most 100 %; got {value.magnitude} %"
+            )
 
 
 def _strip(value: str) -> str:
@@ -340,6 +363,19 @@ def facts_of(obj: Any, path: str = "") -> Iterator[tuple[str, Fact[Any]]]:
                 yield from facts_of(item, f"{path}[{number}]")
 
 
+def treatment_concentration(treatment: Treatment) -> Quantity | None:
+    """
+    Return the concentration a treatment needs (dose / dose volume), or None when it depends on
+    the body weight (a per-kg dose in a fixed volume, or the reverse).
+    """
+    dose, volume = treatment.dose.value, treatment.dose_volume.value
+    per_kg = is_kind(dose, Kind.DOSE_PER_MASS), is_kind(volume, Kind.DOSE_VOLUME)
+    fixed = is_kind(dose, Kind.AMOUNT), is_kind(volume, Kind.VOLUME)
+    if not (all(per_kg) or all(fixed)):
+        return None
+    return (dose / volume).to("mg/mL" if basis(dose.units) == "mass" else "mM")
+
+
 def schedule_hours(events: tuple[TimelineEvent, ...]) -> list[Decimal]:
     """
     Return the time of every administration of the given dosing events, in hours from the
@@ -364,7 +400,7 @@ def protocol_problems(protocol: Protocol, reference: Any) -> list[tuple[str, str
     Return what is wrong with a protocol's references, as (key path, message) pairs: its
     citation, species, regimens and forms, and the regimens its groups and timeline name.
 
-    ``reference`` is the :class:`planner.reference.Reference` the names are looked up in.
+    ``reference`` is the :class:`planner.knowledge.reference.Reference` the names are looked up in.
     """
     problems: list[tuple[str, str]] = []
     keys = {c.key for c in reference.citations}

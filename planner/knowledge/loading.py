@@ -22,8 +22,8 @@ import attrs
 
 from planner._resources import data_dir
 from planner.errors import DataFileError, PlannerError
-from planner.provenance import Citation
-from planner.reference import (
+from planner.knowledge.provenance import Citation
+from planner.knowledge.reference import (
     Compound,
     LimitProfile,
     Reference,
@@ -32,13 +32,13 @@ from planner.reference import (
     Syringe,
     VolumeLimit,
 )
-from planner.regimens import Regimen, Study
-from planner.units import Quantity, parse_quantity, ureg
+from planner.knowledge.regimens import Regimen, Study
+from planner.units.registry import Quantity, parse_quantity, ureg
 
 if TYPE_CHECKING:
     import cattrs
 
-    from planner.protocols import Protocol
+    from planner.knowledge.protocols import Protocol
 
 __all__ = [
     "converter",
@@ -175,7 +175,7 @@ def _expected(type_: Any) -> str:
     import types
     import typing
 
-    from planner.provenance import Fact
+    from planner.knowledge.provenance import Fact
 
     origin = typing.get_origin(type_)
     if origin in (typing.Union, types.UnionType):
@@ -447,7 +447,7 @@ def _build_reference(paths: list[Path]) -> Reference:
 
 def _check_regimens(reference: Reference, origins: list[tuple[Path, int]]) -> None:
     """Check what each regimen refers to: its study and model, compound, species, other regimens."""
-    from planner.regimens import regimen_problems
+    from planner.knowledge.regimens import regimen_problems
 
     seen: set[str] = set()
     for regimen, (path, number) in zip(reference.regimens, origins, strict=True):
@@ -525,7 +525,7 @@ def structure_protocol(
         DataFileError: a malformed protocol or a reference to an unknown regimen, species, form
             or citation, naming the file and key path.
     """
-    from planner.protocols import Protocol, protocol_problems
+    from planner.knowledge.protocols import Protocol, protocol_problems
 
     if isinstance(data, dict) and "id" in data:
         raise DataFileError(
@@ -569,7 +569,7 @@ def protocol_data(protocol: Protocol) -> dict[str, Any]:
 
 
 def _quantity_text(quantity: Quantity) -> str:
-    from planner.format import unit_key
+    from planner.units.format import unit_key
 
     # Written as people edit them: "%" for percent and "mcg" (never "ug") for micrograms.
     unit = re.sub(r"\bug\b", "mcg", unit_key(quantity.units))
@@ -587,13 +587,15 @@ def _dump_converter() -> cattrs.Converter:
 # --- the on-disk cache of loaded reference data ------------------------------------------------
 
 _CACHED_CODE = (
-    "loading.py",
-    "reference.py",
-    "provenance.py",
-    "regimens.py",
-    "units.py",
-    "units.txt",
+    "knowledge/loading.py",
+    "knowledge/reference.py",
+    "knowledge/routes.py",
+    "knowledge/provenance.py",
+    "knowledge/regimens.py",
+    "units/registry.py",
+    "units/units.txt",
 )
+"""The code that defines the cached objects, relative to the package folder."""
 
 
 def _cache_file(paths: list[Path]) -> Path | None:
@@ -607,7 +609,7 @@ def _cache_file(paths: list[Path]) -> Path | None:
     digest = hashlib.sha256(f"{__version__}|{pint.__version__}|{pickle.HIGHEST_PROTOCOL}".encode())
     # The code that defines the cached objects is part of the key too, so that a changed class
     # never meets objects pickled from its old shape (a development checkout keeps its version).
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     code = [package / name for name in _CACHED_CODE if (package / name).exists()]
     try:
         for path in [*code, *paths]:

@@ -1,27 +1,24 @@
 """
-Reference data as domain objects: routes, species (FDA 2005 Km table), compounds with their salt
+Reference data as domain objects: species (FDA 2005 Km table), compounds with their salt
 forms, and injection-volume limits (Diehl et al. 2001).
 
-The objects are built by :mod:`planner.loading` from the TOML files in ``seeds/``; they never
+The objects are built by :mod:`planner.knowledge.loading` from the TOML files in ``seeds/``; they never
 read files themselves, so tests can build them directly.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import attrs
 from attrs import validators as v
 
 from planner.errors import UnknownNameError
-from planner.provenance import Citation, Fact, fact_value
-from planner.units import Kind, Quantity, has_kind, is_kind
-
-if TYPE_CHECKING:  # planner.regimens imports Route from here
-    from planner.regimens import Regimen, Study
+from planner.knowledge.provenance import Citation, Fact, fact_value
+from planner.knowledge.regimens import Regimen, Study
+from planner.knowledge.routes import Route
+from planner.units.registry import Kind, Quantity, has_kind, is_kind
 
 __all__ = [
     "Compound",
@@ -34,64 +31,6 @@ __all__ = [
     "Syringe",
     "VolumeLimit",
 ]
-
-
-class Route(enum.Enum):
-    """
-    A route of administration. The value is the abbreviation printed on sheets.
-    """
-
-    IP = "i.p."
-    SC = "s.c."
-    IV = "i.v."
-    PO = "p.o."
-    IM = "i.m."
-    IT = "i.t."
-
-    @property
-    def title(self) -> str:
-        """The route spelled out."""
-        return _ROUTE_TITLES[self]
-
-    @property
-    def key(self) -> str:
-        """The form used in files and JSON: "ip", "sc", "iv", "po", "im", "it"."""
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str, *, where: str = "") -> Route:
-        """
-        Read a route as people write it: "ip", "i.p.", "IP", "intraperitoneal", "oral", ...
-
-        >>> Route.parse("i.p."), Route.parse("Intrathecal"), Route.parse("oral")
-        (<Route.IP: 'i.p.'>, <Route.IT: 'i.t.'>, <Route.PO: 'p.o.'>)
-        """
-        key = "".join(ch for ch in str(text).lower() if ch.isalnum())
-        for route, spellings in _ROUTE_SPELLINGS.items():
-            if key in spellings:
-                return route
-        known = [r.key for r in cls] + sorted(
-            {s for ss in _ROUTE_SPELLINGS.values() for s in ss if len(s) > 3}
-        )
-        raise UnknownNameError(kind="route", name=str(text), known=known, where=where)
-
-
-_ROUTE_TITLES = {
-    Route.IP: "intraperitoneal",
-    Route.SC: "subcutaneous",
-    Route.IV: "intravenous (bolus)",
-    Route.PO: "oral (gavage)",
-    Route.IM: "intramuscular",
-    Route.IT: "intrathecal",
-}
-_ROUTE_SPELLINGS = {
-    Route.IP: {"ip", "intraperitoneal", "intraperitoneally"},
-    Route.SC: {"sc", "sq", "subcutaneous", "subcutaneously", "subcut"},
-    Route.IV: {"iv", "intravenous", "intravenously", "ivbolus"},
-    Route.PO: {"po", "oral", "orally", "peroral", "gavage", "og"},
-    Route.IM: {"im", "intramuscular", "intramuscularly"},
-    Route.IT: {"it", "intrathecal", "intrathecally"},
-}
 
 
 def _names(values: Iterable[str]) -> tuple[str, ...]:
@@ -260,7 +199,7 @@ class VolumeLimit:
 
     def shown(self, fact: Fact[Quantity]) -> str:
         """One of this limit's values for print: "20 mL/kg", "0.1 mL per site"."""
-        from planner.format import format_quantity
+        from planner.units.format import format_quantity
 
         if self.per == "kg":
             return format_quantity(fact.value, "mL/kg")
@@ -275,7 +214,7 @@ class VolumeLimit:
                 "good_practice and maximum must both be per kg (mL/kg) when per = 'kg', else both volumes"
             )
         if most < good:
-            from planner.format import format_quantity
+            from planner.units.format import format_quantity
 
             raise ValueError(
                 f"maximum {format_quantity(most)} is below good practice {format_quantity(good)}"
@@ -330,7 +269,7 @@ class Reference:
 
         Raises:
             ValueError: the profile is invalid against this reference (see
-                :func:`planner.loading.load_limit_profile`, which checks it first).
+                :func:`planner.knowledge.loading.load_limit_profile`, which checks it first).
         """
         replaced = {(limit.species, limit.route) for limit in profile.limits}
         kept = [limit for limit in self.limits if (limit.species, limit.route) not in replaced]

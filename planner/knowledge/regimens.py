@@ -1,13 +1,13 @@
 """
 Documented regimens and the studies they come from: what a paper says was given, to which
-animals, and what it found, each value a :class:`~planner.provenance.Fact` with its status.
+animals, and what it found, each value a :class:`~planner.knowledge.provenance.Fact` with its status.
 
 A :class:`Regimen` is one dosing schedule (compound, dose, route, number of administrations and
 interval, species) as the source documents it; a :class:`Study` holds what the same paper says
 about the animals, the models, the outcomes, the controls and the results. Both are built by
-:mod:`planner.loading` from the ``[[regimen]]`` and ``[[study]]`` tables of ``seeds/*.toml``.
+:mod:`planner.knowledge.loading` from the ``[[regimen]]`` and ``[[study]]`` tables of ``seeds/*.toml``.
 
->>> from planner.units import Q_
+>>> from planner.units.registry import Q_
 >>> regimen = Regimen(
 ...     id="demo-single", name="demo", study="demo", source="abstract",
 ...     compound=Fact(value="temsirolimus", status=Status.STATED, source="abstract"),
@@ -27,9 +27,9 @@ import attrs
 from attrs import validators as v
 
 from planner.errors import InputError
-from planner.provenance import Fact, Status, fact_value
-from planner.reference import Route
-from planner.units import Kind, Quantity, has_kind
+from planner.knowledge.provenance import Fact, Status, fact_value
+from planner.knowledge.routes import Route
+from planner.units.registry import Kind, Quantity, has_kind
 
 __all__ = ["Model", "Regimen", "Study", "least_certain", "regimen_problems"]
 
@@ -231,7 +231,7 @@ def regimen_problems(regimen: Regimen, reference: Any) -> list[tuple[str, str]]:
     Return what is wrong with a regimen's references, as (key path, message) pairs: its study
     and model, compound, species, the regimens given alongside it and its citations.
 
-    ``reference`` is a :class:`planner.reference.Reference` holding the regimen.
+    ``reference`` is a :class:`planner.knowledge.reference.Reference` holding the regimen.
     """
     problems: list[tuple[str, str]] = []
     study = next((s for s in reference.studies if s.id == regimen.study), None)

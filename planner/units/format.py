@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from planner.units import Q_, Kind, Quantity, Unit, basis, is_kind, parse_unit  # noqa: F401 - Q_ for doctests
+from planner.units.registry import Q_, Kind, Quantity, Unit, basis, is_kind, parse_unit  # noqa: F401 - Q_ for doctests
 
 __all__ = [
     "auto_unit",

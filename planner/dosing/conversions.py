@@ -2,7 +2,7 @@
 Conversions that need more than a unit factor: mass and amount of substance through the molecular
 weight, salt and free base, and body mass and body surface area through Km (FDA 2005).
 
->>> from planner.loading import load_reference
+>>> from planner.knowledge.loading import load_reference
 >>> ref = load_reference()
 >>> mouse, human = ref.find_species("mouse"), ref.find_species("human")
 >>> scale_dose(Q_(25, "mg/kg"), mouse, human).to("mg/kg").magnitude.quantize(Decimal("0.001"))
@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import attrs
+
 from planner.errors import InputError
-from planner.reference import Compound, Form, Species
-from planner.units import Q_, Kind, Quantity, Unit, basis, is_kind, require_kind
+from planner.knowledge.reference import Compound, Form, Species
+from planner.units.registry import Q_, Kind, Quantity, Unit, basis, is_kind, require_kind
 
 __all__ = [
+    "Conversion",
+    "Scaling",
     "change_form",
     "convert",
     "per_area_to_per_mass",
@@ -29,6 +33,32 @@ __all__ = [
 # Kinds whose quantities count compound (by mass or by amount of substance).
 _COUNTING = (Kind.AMOUNT, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, Kind.CONCENTRATION)
 _PLAIN = (Kind.VOLUME, Kind.DOSE_VOLUME, Kind.MOLAR_MASS, Kind.FRACTION, Kind.DURATION)
+
+
+@attrs.frozen(kw_only=True)
+class Conversion:
+    """A converted quantity and what the conversion went through."""
+
+    given: Quantity
+    result: Quantity
+    unit: str
+    """The unit asked for, as pint-parsable text."""
+    compound: Compound | None = None
+    form: Form | None = None
+    to_form: Form | None = None
+    species: Species | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Scaling:
+    """A dose scaled between species by body surface area."""
+
+    given: Quantity
+    result: Quantity
+    source: Species
+    target: Species
+    factor: object
+    """Km(source) / Km(target), the factor applied to a per-kg dose."""
 
 
 def kind_and_basis(value: Quantity | Unit) -> tuple[Kind | None, str | None]:
@@ -44,7 +74,7 @@ def kind_and_basis(value: Quantity | Unit) -> tuple[Kind | None, str | None]:
 
 
 def _text(value: Quantity | Unit) -> str:
-    from planner.format import format_quantity, unit_text  # formatting only for messages
+    from planner.units.format import format_quantity, unit_text  # formatting only for messages
 
     try:
         return format_quantity(value) if isinstance(value, Quantity) else unit_text(value)

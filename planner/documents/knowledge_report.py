@@ -1,7 +1,7 @@
 """
 Text and JSON for ``planner regimens``, ``show``, ``check`` and ``new``.
 
-Every number goes through :mod:`planner.format`. Every literature value is printed with its
+Every number goes through :mod:`planner.units.format`. Every literature value is printed with its
 provenance: "[stated: Obara et al. 2011, abstract]", or "[ASSUMED - verify: <why>]" for a value
 the source does not state.
 """
@@ -11,16 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from planner.checks.protocol import assumed_count
+from planner.documents.export import limits_json
 from planner.findings import Finding
-from planner.format import format_number, format_quantity, json_quantity
-from planner.knowledge import NewProtocol, ProtocolCheck, assumed_count, treatment_concentration
-from planner.loading import load_reference
-from planner.protocols import EventKind, Protocol, TimelineEvent, Treatment
-from planner.provenance import Fact, Status
-from planner.reference import Reference, Route
-from planner.regimens import Regimen, Study
-from planner.safety import limits_json
-from planner.units import Kind, Quantity, is_kind
+from planner.knowledge.loading import load_reference
+from planner.knowledge.protocols import (
+    EventKind,
+    Protocol,
+    TimelineEvent,
+    Treatment,
+    treatment_concentration,
+)
+from planner.knowledge.provenance import Fact, Status
+from planner.knowledge.reference import Reference, Route
+from planner.knowledge.regimens import Regimen, Study
+from planner.knowledge.starter import NewProtocol
+from planner.study.checking import ProtocolCheck
+from planner.units.format import format_number, format_quantity, json_quantity
+from planner.units.registry import Kind, Quantity, is_kind
 
 __all__ = [
     "check_json",

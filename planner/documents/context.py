@@ -1,5 +1,5 @@
 """
-What a printed plan shows, prepared from a :class:`~planner.plan.Plan`: :func:`plan_context`
+What a printed plan shows, prepared from a :class:`~planner.study.plan.Plan`: :func:`plan_context`
 gives one entry per section (rows, the timeline's SVG geometry, the ARRIVE checklist, the
 limits applied); the templates in ``templates/`` only lay it out.
 """
@@ -12,13 +12,13 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from planner import __version__
-from planner.filters import ASSUMED, fact
+from planner.documents.filters import ASSUMED, fact
 from planner.findings import Finding
-from planner.format import round_step
-from planner.plan import Plan, PlanGroup, PlanTreatment
-from planner.protocols import EventKind
-from planner.provenance import Fact
-from planner.units import Q_
+from planner.knowledge.protocols import EventKind
+from planner.knowledge.provenance import Fact
+from planner.study.plan import Plan, PlanGroup, PlanTreatment
+from planner.units.format import round_step
+from planner.units.registry import Q_
 
 __all__ = ["plan_context"]
 

@@ -1,6 +1,6 @@
 """
 The filters every printed number goes through, registered by name in the Jinja environment
-(:func:`planner.render.make_env`): ``qty`` (3 significant figures), ``vol`` (a volume at its
+(:func:`planner.documents.templates.make_env`): ``qty`` (3 significant figures), ``vol`` (a volume at its
 syringe's graduation), ``mass4`` (4 significant figures, for what is weighed or measured out),
 ``number``, ``day``, ``date`` and ``fact`` (a value with "ASSUMED - verify" when no source states
 it), and the text filters ``md`` and ``css_string``.
@@ -21,9 +21,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from planner.format import format_number, format_quantity
-from planner.provenance import Fact
-from planner.units import Q_, Quantity
+from planner.knowledge.provenance import Fact
+from planner.units.format import format_number, format_quantity
+from planner.units.registry import Q_, Quantity
 
 __all__ = [
     "ASSUMED",
@@ -138,7 +138,7 @@ def fact(value: Fact[Any] | None) -> str:
     """
     A fact's value as text, followed by "(ASSUMED - verify)" when no source states it.
 
-    >>> from planner.provenance import Status
+    >>> from planner.knowledge.provenance import Status
     >>> fact(Fact(value=Q_(10, "mL/kg"), status=Status.ASSUMED, source="usual volume"))
     '10 mL/kg (ASSUMED - verify)'
     """

@@ -33,7 +33,15 @@ import attrs
 from attrs import validators as v
 
 from planner.errors import DataFileError, InputError, QuantityError
-from planner.units import Kind, Quantity, Unit, is_kind, parse_quantity, require_positive, ureg
+from planner.units.registry import (
+    Kind,
+    Quantity,
+    Unit,
+    is_kind,
+    parse_quantity,
+    require_positive,
+    ureg,
+)
 
 __all__ = [
     "Animal",
@@ -117,7 +125,7 @@ class Animal:
 
         A weighing without a day applies to every day until a dated one takes over.
 
-        >>> from planner.units import Q_
+        >>> from planner.units.registry import Q_
         >>> animal = Animal(id="M01", weighings=(Weighing(weight=Q_(27, "g"), day=0),))
         >>> animal.weighing_on(3).weight, animal.weighing_on(-1)
         (<Quantity(27, 'gram')>, None)

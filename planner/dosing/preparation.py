@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
-from attrs import validators as v
 
-from planner.conversions import change_form, to_basis
+from planner.dosing.conversions import change_form, to_basis
 from planner.errors import InputError
-from planner.reference import Compound, Form
-from planner.units import Q_, Kind, Quantity, basis, has_kind, require_kind, require_positive
+from planner.knowledge.protocols import VehicleComponent
+from planner.knowledge.reference import Compound, Form
+from planner.units.registry import Q_, Kind, Quantity, basis, require_kind, require_positive
 
 __all__ = [
     "ComponentVolume",
@@ -31,28 +31,6 @@ __all__ = [
     "prepare_solution",
     "prepare_vehicle",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class VehicleComponent:
-    """
-    One component of a vehicle: a name and its share by volume, or None for the balance
-    ("saline to volume").
-    """
-
-    name: str = attrs.field(converter=str.strip, validator=v.min_len(1))
-    """What it is ("DMSO", "PEG-400", "Tween-80", "0.9% saline")."""
-    percent: Quantity | None = attrs.field(
-        default=None, validator=v.optional(has_kind(Kind.FRACTION))
-    )
-    """Share of the final volume (v/v), e.g. 5 %; None for the balance."""
-
-    @percent.validator
-    def _check_share(self, _attribute: object, value: Quantity | None) -> None:
-        if value is not None and not 0 < value.to("percent").magnitude <= 100:
-            raise ValueError(
-                f"a component's share must be more than 0 % and at most 100 %; got {value.magnitude} %"
-            )
 
 
 @attrs.frozen(kw_only=True)
@@ -222,7 +200,7 @@ def prepare_vehicle(
     Plan one batch of vehicle alone (for the vehicle-control groups): the same volume rule
     as :func:`prepare_solution`, the same components in the same order, and nothing to weigh.
 
-    >>> from planner.units import Q_
+    >>> from planner.units.registry import Q_
     >>> prep = prepare_vehicle(volumes=[Q_(1, "mL")], vehicle=[VehicleComponent(name="saline")],
     ...                        overage=Decimal(0), dead_volume=Q_(0, "mL"))
     >>> prep.total_volume == Q_(1, "mL"), prep.mass_to_weigh == Q_(0, "mg")
@@ -253,7 +231,7 @@ def _steps(
     components: tuple[ComponentVolume, ...],
     total: Quantity,
 ) -> tuple[str, ...]:
-    from planner.format import format_quantity  # formatting only for the written steps
+    from planner.units.format import format_quantity  # formatting only for the written steps
 
     what = form.name if form else "compound"
     steps = [] if mass is None else [f"Weigh {format_quantity(mass, sig=4)} of {what}."]

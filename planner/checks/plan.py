@@ -9,44 +9,108 @@ its source (a citation, or "assumed" with the reason):
 - a dose stated per kg where the regimen's is per animal, or the reverse;
 - a blinded sheet that would reveal the group (groups receiving different injections).
 
-Each function is pure and returns findings; :func:`planner.plan.build_plan` runs them all.
+Each function is pure and returns findings. A plan runs :data:`TREATMENT_RULES` on each treatment
+and :data:`PLAN_RULES` on the whole plan (:func:`planner.study.build.build_plan`), and the
+weight-change rule on its weighings; the limits each rule applies are listed by
+:mod:`planner.checks.rules`.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 import attrs
 
 from planner.findings import Finding, Level
-from planner.format import format_quantity, unit_key
-from planner.provenance import Fact, Status
-from planner.reference import Reference, Route, Species, Syringe
-from planner.units import Q_, Kind, Quantity, is_kind
-
-if TYPE_CHECKING:
-    from planner.calendar import Administration
-    from planner.cohort import Cohort
-    from planner.plan import PlanGroup, PlanTreatment
+from planner.knowledge.protocols import Treatment
+from planner.knowledge.provenance import Fact, Status
+from planner.knowledge.reference import Reference, Species
+from planner.knowledge.regimens import Regimen
+from planner.knowledge.routes import Route
+from planner.units.format import format_quantity
+from planner.units.registry import Q_, Kind, Quantity, is_kind
 
 __all__ = [
     "COSOLVENT_LIMITS",
+    "DAILY_VOLUME_RULE",
+    "PLAN_RULES",
     "SITES_PER_DAY",
+    "TREATMENT_RULES",
     "WEIGHT_CHANGE",
-    "AppliedRule",
+    "GroupView",
+    "PlanFacts",
+    "TreatmentView",
     "blinding_findings",
     "cosolvent_findings",
     "daily_volume_findings",
     "dose_basis_findings",
-    "limits_json",
-    "rules_applied",
+    "plan_findings",
     "site_findings",
+    "treatment_findings",
     "weight_change_findings",
 ]
+
+
+# --- what the rules read: plain data, described by the attributes they use ---------------------
+# The plan's own classes (planner.study) have these attributes; the checks never import them, so
+# that a rule can be called with any record that has them (a test's, a study record's).
+
+
+class TreatmentView(Protocol):
+    """A protocol treatment resolved against its documented regimen."""
+
+    @property
+    def treatment(self) -> Treatment: ...
+    @property
+    def regimen(self) -> Regimen: ...
+    @property
+    def route(self) -> Route: ...
+
+
+class GroupView(Protocol):
+    """A group of a plan: its position, blinding code and what it receives."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def drug(self) -> tuple[str, ...]: ...
+    @property
+    def vehicle(self) -> tuple[str, ...]: ...
+
+
+class AdministrationView(Protocol):
+    """One administration of a regimen on a study day."""
+
+    @property
+    def regimen(self) -> str: ...
+    @property
+    def day(self) -> int: ...
+
+
+class WeighingView(Protocol):
+    @property
+    def day(self) -> int | None: ...
+    @property
+    def weight(self) -> Quantity: ...
+
+
+class AnimalView(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def weighings(self) -> Sequence[WeighingView]: ...
+
+
+class CohortView(Protocol):
+    @property
+    def animals(self) -> Sequence[AnimalView]: ...
+
 
 _DIEHL_FOOTNOTE = "Table 1 footnote (as reproduced)"
 
@@ -107,7 +171,7 @@ def _provenance(reference: Reference, fact: Fact[object]) -> str:
     return reference.provenance(fact, fact.citation or "")
 
 
-def cosolvent_findings(treatment: PlanTreatment, reference: Reference) -> list[Finding]:
+def cosolvent_findings(treatment: TreatmentView, reference: Reference) -> list[Finding]:
     """Warn when a vehicle component's share is above its common tolerability limit."""
     findings = []
     for component in treatment.treatment.vehicle.value.components:
@@ -135,7 +199,7 @@ def cosolvent_findings(treatment: PlanTreatment, reference: Reference) -> list[F
 
 
 def weight_change_findings(
-    cohort: Cohort,
+    cohort: CohortView,
     grams_of: dict[int, Decimal],
     reference: Reference,
     threshold: Fact[Quantity] = WEIGHT_CHANGE,
@@ -173,18 +237,18 @@ def weight_change_findings(
     return found
 
 
-def _receives(group: PlanGroup) -> frozenset[str]:
+def _receives(group: GroupView) -> frozenset[str]:
     return frozenset((*group.drug, *group.vehicle))
 
 
 def _per_day(
-    groups: Sequence[PlanGroup],
-    treatments: Sequence[PlanTreatment],
-    schedule: Iterable[Administration],
-) -> dict[tuple[int, int, Route], list[PlanTreatment]]:
+    groups: Sequence[GroupView],
+    treatments: Sequence[TreatmentView],
+    schedule: Iterable[AdministrationView],
+) -> dict[tuple[int, int, Route], list[TreatmentView]]:
     """Injections per (group index, day, route)."""
     by_regimen = {t.regimen.id: t for t in treatments}
-    found: dict[tuple[int, int, Route], list[PlanTreatment]] = {}
+    found: dict[tuple[int, int, Route], list[TreatmentView]] = {}
     for administration in schedule:
         treatment = by_regimen[administration.regimen]
         for group in groups:
@@ -195,9 +259,9 @@ def _per_day(
 
 
 def site_findings(
-    groups: Sequence[PlanGroup],
-    treatments: Sequence[PlanTreatment],
-    schedule: Iterable[Administration],
+    groups: Sequence[GroupView],
+    treatments: Sequence[TreatmentView],
+    schedule: Iterable[AdministrationView],
     reference: Reference,
 ) -> list[Finding]:
     """Warn when animals get more i.m. or s.c. injections in a day than the sites allowed."""
@@ -225,7 +289,7 @@ def site_findings(
     return findings
 
 
-_DAILY_RULE = Fact(
+DAILY_VOLUME_RULE = Fact(
     value="the maximum for one dose",
     status=Status.ASSUMED,
     source=(
@@ -236,9 +300,9 @@ _DAILY_RULE = Fact(
 
 
 def daily_volume_findings(
-    groups: Sequence[PlanGroup],
-    treatments: Sequence[PlanTreatment],
-    schedule: Iterable[Administration],
+    groups: Sequence[GroupView],
+    treatments: Sequence[TreatmentView],
+    schedule: Iterable[AdministrationView],
     species: Species,
     reference: Reference,
 ) -> list[Finding]:
@@ -268,16 +332,16 @@ def daily_volume_findings(
                     message=(
                         f"group {groups[index].code} gets {len(given)} {route.title} injections on "
                         f"day {day} adding up to {format_quantity(total, 'mL/kg')}, more than "
-                        f"{_DAILY_RULE.value} ({format_quantity(limit.maximum.value, 'mL/kg')})"
+                        f"{DAILY_VOLUME_RULE.value} ({format_quantity(limit.maximum.value, 'mL/kg')})"
                     ),
                     subject=f"group {groups[index].code}",
-                    source=f"{reference.provenance(limit.maximum, limit.citation)}; rule {_provenance(reference, _DAILY_RULE)}",
+                    source=f"{reference.provenance(limit.maximum, limit.citation)}; rule {_provenance(reference, DAILY_VOLUME_RULE)}",
                 )
             )
     return findings
 
 
-def dose_basis_findings(treatment: PlanTreatment, reference: Reference) -> list[Finding]:
+def dose_basis_findings(treatment: TreatmentView, reference: Reference) -> list[Finding]:
     """
     An error when the protocol states the dose per kg where the regimen states it per animal
     (intrathecal doses usually are), or the reverse.
@@ -306,7 +370,7 @@ def dose_basis_findings(treatment: PlanTreatment, reference: Reference) -> list[
 
 
 def blinding_findings(
-    groups: Sequence[PlanGroup], treatments: Sequence[PlanTreatment]
+    groups: Sequence[GroupView], treatments: Sequence[TreatmentView]
 ) -> list[Finding]:
     """
     Warn when a blinded sheet would reveal groups: some groups get an injection (drug or
@@ -334,151 +398,50 @@ def blinding_findings(
     return findings
 
 
-# --- the rules a plan applies -------------------------------------------------------------------
+# --- the lists a plan runs ---------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class AppliedRule:
-    """One limit a plan is checked against, as the plan prints it: what, for what, and why."""
+class PlanFacts:
+    """What the plan-wide rules look at: the groups, treatments and schedule of one plan."""
 
-    rule: str
-    """What is limited, e.g. "volume per dose, good practice"."""
-    applies_to: str
-    """What it is applied to, e.g. "mouse intraperitoneal"."""
-    value: str
-    """The limit, formatted, e.g. "20 mL/kg"."""
-    source: str
-    """Where the limit comes from (citation and locator), or for an assumed limit why it is
-    assumed (print it beside an ASSUMED mark)."""
-    assumed: bool
-    """Whether the limit is assumed rather than taken from a source."""
-    profile: str = ""
-    """The short name of the limit profile a volume limit comes from; "" for other rules."""
+    groups: Sequence[GroupView]
+    treatments: Sequence[TreatmentView]
+    schedule: Sequence[AdministrationView]
+    species: Species
+    reference: Reference
 
 
-def _rule_source(reference: Reference, fact: Fact[Any], citation: str = "") -> str:
-    """A rule's source: citation and locator, or for an assumed value the reason alone (the
-    plan marks it assumed beside it)."""
-    return fact.source if fact.assumed else reference.provenance(fact, citation or fact.citation)
+TREATMENT_RULES: tuple[Callable[[TreatmentView, Reference], list[Finding]], ...] = (
+    cosolvent_findings,
+    dose_basis_findings,
+)
+"""The rules a plan runs on each of its treatments, in the order their findings are listed."""
 
 
-def _volume_rules(
-    species: Species, routes: Sequence[Route], reference: Reference
-) -> Iterator[AppliedRule]:
-    for route in routes:
-        where = f"{species.name} {route.title}"
-        limit = reference.volume_limit(species, route)
-        if limit is None:
-            yield AppliedRule(
-                rule="volume per dose",
-                applies_to=where,
-                value="no limit on record",
-                source="check your institution's limits",
-                assumed=True,
-            )
-            continue
-        for fact, label in ((limit.good_practice, "good practice"), (limit.maximum, "maximum")):
-            yield AppliedRule(
-                rule=f"volume per dose, {label}",
-                applies_to=where,
-                value=limit.shown(fact),
-                source=_rule_source(reference, fact, limit.citation),
-                assumed=fact.assumed,
-                profile=reference.limit_source(limit),
-            )
-        if limit.per == "kg":
-            yield AppliedRule(
-                rule="volume by one route in one day",
-                applies_to=where,
-                value=f"{_DAILY_RULE.value} ({limit.shown(limit.maximum)})",
-                source=_rule_source(reference, _DAILY_RULE),
-                assumed=True,
-            )
-        sites = SITES_PER_DAY.get(route)
-        if sites is not None:
-            yield AppliedRule(
-                rule="injection sites per day",
-                applies_to=where,
-                value=f"at most {sites.value}",
-                source=_rule_source(reference, sites),
-                assumed=sites.assumed,
-            )
+def _sites(facts: PlanFacts) -> list[Finding]:
+    return site_findings(facts.groups, facts.treatments, facts.schedule, facts.reference)
 
 
-def rules_applied(
-    treatments: Sequence[PlanTreatment],
-    species: Species,
-    reference: Reference,
-    syringes: Sequence[Syringe] = (),
-) -> tuple[AppliedRule, ...]:
-    """
-    Every limit the plan's checks apply, for the species and the routes and vehicles the
-    treatments use: volume limits (from the limit profile), sites and volume per day, co-solvent
-    shares, body weight range and change, and the graduations of ``syringes`` (default: every
-    syringe on record, when no volume is known yet).
-    """
-    routes = list(dict.fromkeys(t.route for t in treatments))
-    rules = list(_volume_rules(species, routes, reference))
-    names = {c.name for t in treatments for c in t.treatment.vehicle.value.components}
-    for name, pattern, limit in COSOLVENT_LIMITS:
-        used = sorted(n for n in names if re.search(pattern, n, re.IGNORECASE))
-        if used:
-            rules.append(
-                AppliedRule(
-                    rule=f"{name} share of the solution",
-                    applies_to=", ".join(used),
-                    value=f"at most {format_quantity(limit.value)} v/v",
-                    source=_rule_source(reference, limit),
-                    assumed=limit.assumed,
-                )
-            )
-    if species.weight_range is not None:
-        low, high = species.weight_range.value
-        rules.append(
-            AppliedRule(
-                rule="body weight",
-                applies_to=species.name,
-                value=f"{format_quantity(low)} to {format_quantity(high)}",
-                source=_rule_source(reference, species.weight_range, species.citation),
-                assumed=species.weight_range.assumed,
-            )
-        )
-    rules.append(
-        AppliedRule(
-            rule="weight change between weighings",
-            applies_to=species.name,
-            value=f"at most {format_quantity(WEIGHT_CHANGE.value)}",
-            source=_rule_source(reference, WEIGHT_CHANGE),
-            assumed=True,
-        )
+def _daily_volume(facts: PlanFacts) -> list[Finding]:
+    return daily_volume_findings(
+        facts.groups, facts.treatments, facts.schedule, facts.species, facts.reference
     )
-    for syringe in syringes or reference.syringes:
-        rules.append(
-            AppliedRule(
-                rule="smallest measurable step",
-                applies_to=syringe.name,
-                value=format_quantity(
-                    syringe.graduation.value, unit_key(syringe.capacity.value.units)
-                ),
-                source=_rule_source(reference, syringe.graduation, syringe.citation),
-                assumed=syringe.graduation.assumed,
-            )
-        )
-    return tuple(rules)
 
 
-def limits_json(profile: str, rules: Sequence[AppliedRule]) -> dict[str, Any]:
-    """The limit profile in use and every rule applied, as JSON-ready data."""
-    return {
-        "profile": profile,
-        "rules": [
-            {
-                "rule": r.rule,
-                "applies_to": r.applies_to,
-                "limit": r.value,
-                "source": r.source,
-                "status": "assumed" if r.assumed else "stated",
-            }
-            for r in rules
-        ],
-    }
+def _blinding(facts: PlanFacts) -> list[Finding]:
+    return blinding_findings(facts.groups, facts.treatments)
+
+
+PLAN_RULES: tuple[Callable[[PlanFacts], list[Finding]], ...] = (_sites, _daily_volume, _blinding)
+"""The rules a plan runs once across all its groups, days and treatments, in order."""
+
+
+def treatment_findings(treatments: Sequence[TreatmentView], reference: Reference) -> list[Finding]:
+    """Run :data:`TREATMENT_RULES` on each treatment in turn."""
+    return [f for t in treatments for rule in TREATMENT_RULES for f in rule(t, reference)]
+
+
+def plan_findings(facts: PlanFacts) -> list[Finding]:
+    """Run :data:`PLAN_RULES`."""
+    return [f for rule in PLAN_RULES for f in rule(facts)]

@@ -1,8 +1,9 @@
 """
 Dose for one animal: amount from the dose and the body weight, injection volume from the
-concentration (or the concentration from a dose volume), and the safety checks that go with them.
+concentration (or the concentration from a dose volume), checked by the per-dose rules of
+:mod:`planner.checks.dose`.
 
->>> from planner.loading import load_reference
+>>> from planner.knowledge.loading import load_reference
 >>> ref = load_reference()
 >>> result = calculate_dose(
 ...     Q_(25, "mg/kg"), weight=Q_(27, "g"), concentration=Q_("2.5", "mg/mL"),
@@ -18,19 +19,27 @@ from decimal import ROUND_FLOOR, Decimal
 
 import attrs
 
-from planner.conversions import per_area_to_per_mass, to_basis
+from planner.checks.dose import DoseCase, dose_findings
+from planner.dosing.conversions import per_area_to_per_mass, to_basis
 from planner.errors import InputError
-from planner.findings import Finding, Level
-from planner.format import format_quantity, round_step
-from planner.reference import Compound, Form, Reference, Route, Species, Syringe, VolumeLimit
-from planner.units import Q_, Kind, Quantity, basis, is_kind, require_kind, require_positive
+from planner.findings import Finding
+from planner.knowledge.reference import Compound, Form, Reference, Species, Syringe, VolumeLimit
+from planner.knowledge.routes import Route
+from planner.units.format import round_step
+from planner.units.registry import (
+    Q_,
+    Kind,
+    Quantity,
+    basis,
+    is_kind,
+    require_kind,
+    require_positive,
+)
 
 __all__ = [
     "DoseResult",
     "amount_for",
     "calculate_dose",
-    "check_volume",
-    "check_weight",
     "drawn_volume",
     "measurable_volume",
 ]
@@ -134,133 +143,6 @@ def drawn_volume(
     return nearest if nearest > 0 else None
 
 
-def _show(quantity: Quantity) -> str:
-    return format_quantity(quantity)
-
-
-def check_weight(
-    weight: Quantity, species: Species, reference: Reference, *, subject: str = ""
-) -> list[Finding]:
-    """
-    Warn when a weight is outside the species' plausible range (a typo or a sick animal).
-    """
-    fact = species.weight_range
-    if fact is None:
-        return []
-    low, high = fact.value
-    if low <= weight <= high:
-        return []
-    unit = "g" if high < Q_(1, "kg") else "kg"
-    return [
-        Finding(
-            level=Level.WARNING,
-            code="weight-outside-range",
-            message=(
-                f"weight {format_quantity(weight, unit)} is outside the plausible range for {species.name}, "
-                f"{format_quantity(low, unit)} to {format_quantity(high, unit)}: check the weighing"
-            ),
-            subject=subject,
-            source=reference.provenance(fact, species.citation),
-        )
-    ]
-
-
-def check_volume(
-    volume: Quantity,
-    weight: Quantity | None,
-    limit: VolumeLimit | None,
-    reference: Reference,
-    *,
-    species: Species,
-    route: Route,
-    subject: str = "",
-) -> list[Finding]:
-    """
-    Compare an injection volume with good practice (warning above it) and the possible maximum
-    (error above it) for the species and route. A volume exactly at a limit passes.
-    """
-    if limit is None:
-        return [
-            Finding(
-                level=Level.INFO,
-                code="no-volume-limit",
-                message=f"no volume limit on record for {species.name} {route.value}; check your institution's limits",
-                subject=subject,
-            )
-        ]
-    per_kg = limit.per == "kg"
-    if per_kg and weight is None:
-        return [
-            Finding(
-                level=Level.INFO,
-                code="volume-not-checked",
-                message="no body weight, so the volume per kg was not checked",
-                subject=subject,
-            )
-        ]
-    measured = volume / weight if per_kg and weight is not None else volume
-    unit = "mL/kg" if per_kg else "uL" if volume < Q_("0.1", "mL") else "mL"
-    shown = f"{_show(volume)} ({format_quantity(measured, unit)})" if per_kg else _show(volume)
-    where = f"{species.name} {route.value}" + ("" if per_kg else f", per {limit.per}")
-    for fact, level, code, label in (
-        (limit.maximum, Level.ERROR, "volume-above-maximum", "the possible maximum"),
-        (limit.good_practice, Level.WARNING, "volume-above-good-practice", "good practice"),
-    ):
-        if measured > fact.value:
-            return [
-                Finding(
-                    level=level,
-                    code=code,
-                    message=f"{shown} is above {label} for {where}, {format_quantity(fact.value, unit)}",
-                    subject=subject,
-                    source=reference.provenance(fact, limit.citation),
-                )
-            ]
-    return []
-
-
-def _check_syringe(
-    volume: Quantity, syringe: Syringe | None, reference: Reference, *, subject: str
-) -> list[Finding]:
-    if syringe is None:
-        largest = reference.syringes[-1] if reference.syringes else None
-        return [
-            Finding(
-                level=Level.WARNING,
-                code="volume-exceeds-syringes",
-                message=f"{_show(volume)} is more than any syringe on record holds: split it or use a pump",
-                subject=subject,
-                source=""
-                if largest is None
-                else f"{largest.name}: {reference.provenance(largest.capacity, largest.citation)}",
-            )
-        ]
-    graduation = syringe.graduation.value
-    source = reference.provenance(syringe.graduation, syringe.citation)
-    if measurable_volume(volume, syringe).magnitude == 0:
-        return [
-            Finding(
-                level=Level.ERROR,
-                code="volume-below-graduation",
-                message=f"{_show(volume)} is less than half a graduation ({_show(graduation)}) of a {syringe.name}: dilute the solution",
-                subject=subject,
-                source=source,
-            )
-        ]
-    if volume < graduation * 10:
-        return [
-            Finding(
-                level=Level.WARNING,
-                code="volume-hard-to-measure",
-                message=f"{_show(volume)} is fewer than 10 graduations ({_show(graduation)}) of a {syringe.name}: "
-                "a one-graduation error is more than 10 %; consider a more dilute solution",
-                subject=subject,
-                source=source,
-            )
-        ]
-    return []
-
-
 def calculate_dose(
     dose: Quantity,
     *,
@@ -325,13 +207,18 @@ def calculate_dose(
     per_kg = (volume / weight).to("mL/kg") if weight is not None else None
     limit = reference.volume_limit(species, route)
     syringe = reference.syringe_for(volume)
-    findings: list[Finding] = []
-    if weight is not None:
-        findings += check_weight(weight, species, reference, subject=subject)
-    findings += check_volume(
-        volume, weight, limit, reference, species=species, route=route, subject=subject
+    findings = dose_findings(
+        DoseCase(
+            volume=volume,
+            weight=weight,
+            species=species,
+            route=route,
+            limit=limit,
+            syringe=syringe,
+            reference=reference,
+            subject=subject,
+        )
     )
-    findings += _check_syringe(volume, syringe, reference, subject=subject)
     return DoseResult(
         dose=dose,
         weight=weight,

@@ -26,9 +26,9 @@ from decimal import Decimal
 import attrs
 from attrs import validators as v
 
-from planner.cohort import Animal
 from planner.errors import InputError
-from planner.units import Unit, ureg
+from planner.study.cohort import Animal
+from planner.units.registry import Unit, ureg
 
 __all__ = [
     "Allocation",
@@ -246,7 +246,7 @@ def allocate(
         InputError: the sizes do not add up, the block size does not fit the groups, or an
             animal lacks the cage, sex or weighing the stratification needs.
 
-    >>> from planner.cohort import placeholder_cohort
+    >>> from planner.study.cohort import placeholder_cohort
     >>> allocate(placeholder_cohort(6).animals, (3, 3), seed=1).groups
     (1, 0, 1, 0, 0, 1)
     """

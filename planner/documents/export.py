@@ -24,16 +24,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from planner.calendar import CalendarEvent
-from planner.format import json_quantity, json_value, unit_key
-from planner.plan import Batch, Dose, Plan
-from planner.provenance import Fact
-from planner.safety import limits_json
-from planner.units import Quantity
+from planner.checks.rules import AppliedRule
+from planner.knowledge.provenance import Fact
+from planner.study.calendar import CalendarEvent
+from planner.study.plan import Batch, Dose, Plan
+from planner.units.format import json_quantity, json_value, unit_key
+from planner.units.registry import Quantity
 
 __all__ = [
     "CSV_COLUMNS",
@@ -385,3 +385,20 @@ def plan_json(plan: Plan) -> dict[str, Any]:
 def to_json(plan: Plan) -> str:
     """Return the plan as indented JSON text, ending with a newline."""
     return json.dumps(plan_json(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def limits_json(profile: str, rules: Sequence[AppliedRule]) -> dict[str, Any]:
+    """The limit profile in use and every rule applied, as JSON-ready data."""
+    return {
+        "profile": profile,
+        "rules": [
+            {
+                "rule": r.rule,
+                "applies_to": r.applies_to,
+                "limit": r.value,
+                "source": r.source,
+                "status": "assumed" if r.assumed else "stated",
+            }
+            for r in rules
+        ],
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from planner.errors import InputError
-from planner.plan import Plan
+from planner.study.plan import Plan
 
 __all__ = ["FORMATS", "PAPERS", "check_format", "render"]
 
@@ -51,14 +51,14 @@ def render(
     """
     check_format(fmt, paper)
     if fmt == "csv":
-        from planner.export import csv_chunks
+        from planner.documents.export import csv_chunks
 
         return csv_chunks(plan, progress=progress)
     if fmt == "json":
-        from planner.export import to_json
+        from planner.documents.export import to_json
 
         return iter([to_json(plan)])
-    from planner import render as templates
+    from planner.documents import templates as templates
 
     if fmt == "html":
         return iter([templates.render_html(plan, paper=paper)])

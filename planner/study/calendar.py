@@ -6,7 +6,7 @@ Days count from day 0 (the protocol's ``day_zero``: surgery or induction). A tes
 ``after_dose`` is placed after every dose of its regimen on each of its days; a test 24 h after
 a 09:00 dose on day 10 falls on day 11 at 09:00.
 
->>> from planner.loading import load_protocol
+>>> from planner.knowledge.loading import load_protocol
 >>> events = build_calendar(load_protocol("obara2011-cci779-acute"))
 >>> [(e.day, e.time, e.kind.value) for e in events if e.day == 7][:3]
 [(7, '08:00', 'test'), (7, '09:00', 'dosing'), (7, '10:00', 'test')]
@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import attrs
 
-from planner.protocols import EventKind, Protocol, TimelineEvent
-from planner.units import Quantity
+from planner.knowledge.protocols import EventKind, Protocol, TimelineEvent
+from planner.units.registry import Quantity
 
 __all__ = ["Administration", "CalendarEvent", "administrations", "build_calendar", "clock"]
 

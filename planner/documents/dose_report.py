@@ -1,7 +1,7 @@
 """
 Short answers for the terminal and their JSON forms, for ``dose``, ``convert`` and ``scale``.
 
-Every number goes through :mod:`planner.format`; every literature value is shown with its source,
+Every number goes through :mod:`planner.units.format`; every literature value is shown with its source,
 and assumed values are marked "assumed, verify".
 """
 
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.api import Conversion, Scaling
-from planner.dosing import DoseResult, measurable_volume
+from planner.dosing.conversions import Conversion, Scaling
+from planner.dosing.dose import DoseResult, measurable_volume
 from planner.findings import Finding
-from planner.format import format_number, format_quantity, json_quantity, unit_key
-from planner.loading import load_reference
-from planner.reference import Reference
-from planner.units import Q_, Kind, Quantity, basis, is_kind
+from planner.knowledge.loading import load_reference
+from planner.knowledge.reference import Reference
+from planner.units.format import format_number, format_quantity, json_quantity, unit_key
+from planner.units.registry import Q_, Kind, Quantity, basis, is_kind
 
 __all__ = [
     "conversion_json",
