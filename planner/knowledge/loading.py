@@ -1,27 +1,23 @@
 """
-TOML files into domain objects: the one place that knows tomllib and cattrs.
-
-Unknown keys are refused (a typo must not pass silently), and every error names the file, the
-key path inside it, what was expected and what was found, as one :class:`DataFileError`.
+Loading what planner knows: the seed files into one :class:`Reference` (cached on disk by
+:mod:`planner.knowledge.cache`), a lab's volume-limit profile over it, and protocols by id or
+path, each checked against the reference. The TOML-to-object work is
+:mod:`planner.knowledge.toml_files`'; every error names the file and the key path.
 """
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import io
 import os
-import pickle
 import re
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from planner._resources import data_dir
-from planner.errors import DataFileError, PlannerError
+from planner.errors import DataFileError
+from planner.knowledge.cache import cache_file, read_cache, write_cache
 from planner.knowledge.provenance import Citation
 from planner.knowledge.reference import (
     Compound,
@@ -33,7 +29,8 @@ from planner.knowledge.reference import (
     VolumeLimit,
 )
 from planner.knowledge.regimens import Regimen, Study
-from planner.units.registry import Quantity, parse_quantity, ureg
+from planner.knowledge.toml_files import converter, load_toml, read_toml, structure
+from planner.units.registry import Quantity
 
 if TYPE_CHECKING:
     import cattrs
@@ -53,211 +50,6 @@ __all__ = [
     "structure",
     "structure_protocol",
 ]
-
-T = TypeVar("T")
-
-_MARK = "\x1f"  # separates a validator's attribute name from its message inside cattrs' text
-
-
-def _structure_quantity(value: Any, _type: Any) -> Quantity:
-    if not isinstance(value, str):
-        raise TypeError(
-            f"expected a quantity as text with its unit, e.g. '25 mg/kg'; got {value!r}"
-        )
-    return parse_quantity(value)
-
-
-def _structure_decimal(value: Any, _type: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise TypeError(f"expected a number; got {value!r}")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"expected a number; got {value!r}") from None
-    if not number.is_finite():
-        raise ValueError(f"expected a finite number; got {value!r}")
-    return number
-
-
-def _structure_route(value: Any, _type: Any) -> Route:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a route such as 'ip'; got {value!r}")
-    return Route.parse(value)
-
-
-# cattrs' own hooks convert what they are given (int("4"), int(4.7), str(5), tuple("abc")): a
-# data file that gives the wrong type must fail instead, naming what was expected.
-def _structure_int(value: Any, _type: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"expected a whole number; got {value!r}")
-    return value
-
-
-def _structure_str(value: Any, _type: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a text in quotes; got {value!r}")
-    return value
-
-
-def _is_homogeneous_tuple(type_: Any) -> bool:
-    from typing import get_args, get_origin
-
-    return (
-        get_origin(type_) is tuple and len(get_args(type_)) == 2 and get_args(type_)[1] is Ellipsis
-    )
-
-
-def _tuple_hook_factory(type_: Any, conv: cattrs.Converter) -> Any:
-    from cattrs.cols import homogenous_tuple_structure_factory
-
-    inner = homogenous_tuple_structure_factory(type_, conv)
-
-    def _structure_tuple(value: Any, _type: Any) -> Any:
-        if not isinstance(value, list | tuple):
-            raise TypeError(f'expected a list, e.g. ["a", "b"]; got {value!r}')
-        return inner(value, _type)
-
-    return _structure_tuple
-
-
-@cache
-def converter() -> cattrs.Converter:
-    """
-    Return the converter every TOML file goes through (built on first use: cattrs is only
-    imported when a file is actually read).
-    """
-    import cattrs
-
-    conv = cattrs.Converter(forbid_extra_keys=True)
-    conv.register_structure_hook(Quantity, _structure_quantity)
-    conv.register_structure_hook(Decimal, _structure_decimal)
-    conv.register_structure_hook(Route, _structure_route)
-    conv.register_structure_hook(int, _structure_int)
-    conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook_factory(_is_homogeneous_tuple, _tuple_hook_factory)
-    conv.register_unstructure_hook(Quantity, lambda q: f"{q.magnitude} {q.units:~}")
-    conv.register_unstructure_hook(Decimal, str)
-    conv.register_unstructure_hook(Route, lambda r: r.key)
-    return conv
-
-
-def _message(exc: BaseException, type_: Any) -> str:
-    from cattrs.errors import ForbiddenExtraKeysError
-
-    if isinstance(exc, ForbiddenExtraKeysError):
-        allowed = ", ".join(a.name for a in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
-        extra = ", ".join(sorted(exc.extra_fields))
-        return f"unknown key(s) {extra}; expected only: {allowed}"
-    if isinstance(exc, KeyError):
-        return "required key missing"
-    if isinstance(exc, PlannerError):
-        where = exc.where
-        exc.where = ""
-        text = exc.detail
-        return f"{where}{_MARK}{text}" if where else text
-    if isinstance(type_, type) and issubclass(type_, enum.Enum) and isinstance(exc, ValueError):
-        return f"expected one of {', '.join(repr(m.value) for m in type_)}"
-    if isinstance(exc, (TypeError, ValueError)):
-        # attrs' built-in validators raise with (message, attribute, ...) as args: keep the message.
-        text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-        if text and not any(internal in text for internal in _INTERNAL):
-            return text
-    return f"expected {_expected(type_)}"
-
-
-# Messages Python and cattrs raise when a value has the wrong shape (a number where a table
-# belongs); they name Python's types, so the loader names what the file should hold instead.
-_INTERNAL = ("invalid value for type", "not iterable", "not subscriptable", "has no attribute")
-
-
-def _expected(type_: Any) -> str:
-    """What a value of ``type_`` looks like in a TOML file, in words (never a Python type name)."""
-    import types
-    import typing
-
-    from planner.knowledge.provenance import Fact
-
-    origin = typing.get_origin(type_)
-    if origin in (typing.Union, types.UnionType):
-        options = [t for t in typing.get_args(type_) if t is not type(None)]
-        return " or ".join(_expected(t) for t in options) or "a value"
-    if type_ is Fact or origin is Fact:
-        return 'a table such as { value = ..., status = "stated", source = "where it says so" }'
-    if origin in (tuple, list) or type_ in (tuple, list):
-        return 'a list, e.g. ["a", "b"]'
-    if attrs.has(type_) or attrs.has(origin or type(None)):
-        return "a table of keys (see protocols/README.md or seeds/README.md)"
-    words = {
-        int: "a whole number",
-        str: "a text in quotes",
-        bool: "true or false",
-        Decimal: "a number",
-        Quantity: "a quantity as text with its unit, e.g. '25 mg/kg'",
-    }
-    return words.get(type_, "a value of another kind")
-
-
-def _located(path: Path, lines: list[str]) -> DataFileError:
-    # cattrs writes "message @ $.a.b[0]"; the first problem is reported, as one line.
-    text = lines[0] if lines else "invalid content"
-    message, _, where = text.rpartition(" @ ")
-    if not message:
-        message, where = text, "$"
-    key = where.removeprefix("$").removeprefix(".")
-    if _MARK in message:
-        attribute, message = message.split(_MARK, 1)
-        key = f"{key}.{attribute}" if key else attribute
-    more = f" (and {len(lines) - 1} more problem(s))" if len(lines) > 1 else ""
-    return DataFileError(path=str(path), key=key, message=message + more)
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """
-    Read a TOML file, turning an unreadable or malformed file into a :class:`DataFileError`.
-    """
-    import tomllib  # only when a file is read; a cached start-up never needs it
-
-    if "\0" in str(path):  # open() raises ValueError for it, not OSError
-        raise DataFileError(
-            path=str(path), key="", message="cannot be read: the file name holds a NUL character"
-        )
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise DataFileError(path=str(path), key="", message="no such file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataFileError(path=str(path), key="", message=f"not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise DataFileError(
-            path=str(path), key="", message="not valid TOML: the file is not UTF-8 text"
-        ) from None
-    except OSError as exc:
-        raise DataFileError(
-            path=str(path), key="", message=f"cannot be read: {exc.strerror}"
-        ) from None
-
-
-def structure(data: Any, cls: type[T], *, path: Path) -> T:
-    """
-    Structure plain data read from ``path`` into ``cls``; errors name the file and key path.
-    """
-    import cattrs
-
-    try:
-        return converter().structure(data, cls)
-    except Exception as exc:
-        lines = (
-            cattrs.transform_error(exc, path="$", format_exception=_message)
-            if isinstance(exc, (cattrs.BaseValidationError, cattrs.ClassValidationError))
-            else [f"{_message(exc, cls)} @ $"]
-        )
-        raise _located(path, lines) from None
-
-
-def load_toml(path: Path, cls: type[T]) -> T:
-    """Read ``path`` and structure it into ``cls``."""
-    return structure(read_toml(path), cls, path=path)
 
 
 @attrs.frozen(kw_only=True)
@@ -399,12 +191,12 @@ def load_reference(folder: Path | None = None) -> Reference:
     """
     folder = folder or data_dir("seeds")
     paths = sorted(folder.glob("*.toml"))
-    cache_file = _cache_file(paths)
-    cached = _read_cache(cache_file)
+    where = cache_file(paths)
+    cached = read_cache(where)
     if cached is not None:
         return cached
     reference = _build_reference(paths)
-    _write_cache(cache_file, reference)
+    write_cache(where, reference)
     return reference
 
 
@@ -582,80 +374,3 @@ def _dump_converter() -> cattrs.Converter:
     conv = converter().copy(omit_if_default=True)
     conv.register_unstructure_hook(Quantity, _quantity_text)
     return conv
-
-
-# --- the on-disk cache of loaded reference data ------------------------------------------------
-
-_CACHED_CODE = (
-    "knowledge/loading.py",
-    "knowledge/reference.py",
-    "knowledge/routes.py",
-    "knowledge/provenance.py",
-    "knowledge/regimens.py",
-    "units/registry.py",
-    "units/units.txt",
-)
-"""The code that defines the cached objects, relative to the package folder."""
-
-
-def _cache_file(paths: list[Path]) -> Path | None:
-    if os.environ.get("PLANNER_NO_CACHE"):
-        return None
-    import pint
-    import platformdirs
-
-    from planner import __version__
-
-    digest = hashlib.sha256(f"{__version__}|{pint.__version__}|{pickle.HIGHEST_PROTOCOL}".encode())
-    # The code that defines the cached objects is part of the key too, so that a changed class
-    # never meets objects pickled from its old shape (a development checkout keeps its version).
-    package = Path(__file__).parent.parent
-    code = [package / name for name in _CACHED_CODE if (package / name).exists()]
-    try:
-        for path in [*code, *paths]:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    except OSError:
-        return None
-    return (
-        Path(platformdirs.user_cache_dir("planner")) / f"reference-{digest.hexdigest()[:32]}.pickle"
-    )
-
-
-def _rebuild_quantity(magnitude: Decimal, units: dict[str, Any]) -> Quantity:
-    from pint.util import UnitsContainer
-
-    return ureg.Quantity(magnitude, UnitsContainer(units, non_int_type=Decimal))
-
-
-class _Pickler(pickle.Pickler):
-    # Quantities are pickled as (magnitude, units) and rebuilt in planner's registry, so the
-    # cache does not depend on pint's application registry.
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, ureg.Quantity):
-            return _rebuild_quantity, (obj.magnitude, dict(obj._units))
-        return NotImplemented
-
-
-def _read_cache(path: Path | None) -> Reference | None:
-    if path is None:
-        return None
-    try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)
-    except Exception:
-        return None
-    return value if isinstance(value, Reference) else None
-
-
-def _write_cache(path: Path | None, reference: Reference) -> None:
-    if path is None:
-        return
-    try:
-        buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(reference)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(buffer.getvalue())
-        temporary.replace(path)  # atomic: a concurrent reader sees the old file or the new one
-    except (OSError, pickle.PicklingError):
-        return
