@@ -114,7 +114,7 @@ UNITS = st.sampled_from(
         "\n",
         "\t",
         "mg\u00a0/kg",
-        "\uff4d\uff47/\uff4b\uff47"  # full-width "mg/kg",
+        "\uff4d\uff47/\uff4b\uff47",  # full-width "mg/kg"
         "mg/kg" * 50,
     ]
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -249,20 +250,29 @@ class TestWriteAtomically:
 
         assert "cannot be written: Permission denied" == info.value.message
 
-    def test_unwritable_folder(self, tmp_path):
-        """A read-only folder is refused before anything is written."""
-        if os.geteuid() == 0:
-            pytest.skip("running as root: chmod does not stop root from writing")
+    def test_unwritable_folder(self, tmp_path, monkeypatch):
+        """A folder the user may not write in is refused before anything is written.
+
+        chmod does not stop root (CI runs as root), so the folder is refused the way the
+        kernel refuses it: access(W_OK) and every create in it fail with EACCES."""
         folder = tmp_path / "locked"
         folder.mkdir()
-        folder.chmod(0o500)
-        try:
-            with pytest.raises(OutputError) as info:
-                write_atomically(folder / "plan.md", ["x"])
-        finally:
-            folder.chmod(0o700)
+        real_open = output.os.open
 
-        assert "cannot be written: Permission denied" == info.value.message
+        def locked(path, *args, **kwargs):
+            if Path(path).parent == folder:
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(output.os, "open", locked)
+
+        with pytest.raises(OutputError) as info:
+            write_atomically(folder / "plan.md", ["x"])
+
+        assert ("cannot be written: Permission denied", []) == (
+            info.value.message,
+            list(folder.iterdir()),
+        )
 
     def test_is_an_os_error(self, tmp_path):
         """OutputError is also an OSError, for callers that catch those."""

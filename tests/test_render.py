@@ -17,7 +17,6 @@ import datetime
 import functools
 import html
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -51,6 +50,7 @@ from planner.study.build import build_plan
 from planner.study.cohort import read_weights
 from planner.study.plan import Plan
 from planner.units.registry import Q_
+from tests.browser import needs_chromium
 
 HERE = Path(__file__).resolve().parent
 SNAPSHOTS = HERE / "snapshots"
@@ -759,7 +759,7 @@ def _pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+@needs_chromium
 class TestPdf:
     """render_pdf prints the HTML with WeasyPrint."""
 

@@ -324,6 +324,57 @@ class TestParseQuantity:
         assert is_kind(result, kind)
 
 
+class TestParseQuantityAccepts:
+    """
+    The refuse-or-parse properties above would pass a parser that refused everything; these
+    pin the other side: every valid spelling parses, to the value written (factors by hand).
+    """
+
+    # (spelling, canonical unit, factor from the spelling to the canonical unit)
+    SPELLINGS = (
+        ("mg/kg", "mg/kg", Decimal(1)),
+        ("mpk", "mg/kg", Decimal(1)),
+        ("mcg/g", "mg/kg", Decimal(1)),  # 1 mcg/g = 1e-3 mg / 1e-3 kg
+        ("ug/g", "mg/kg", Decimal(1)),
+        ("\N{MICRO SIGN}g/g", "mg/kg", Decimal(1)),
+        ("g/kg", "mg/kg", Decimal(1000)),
+        ("mg", "mg", Decimal(1)),
+        ("mcg", "mg", Decimal("0.001")),
+        ("g", "mg", Decimal(1000)),
+        ("mL", "mL", Decimal(1)),
+        ("uL", "mL", Decimal("0.001")),
+        ("mg/mL", "mg/mL", Decimal(1)),
+        ("mL/kg", "mL/kg", Decimal(1)),
+        ("uL/g", "mL/kg", Decimal(1)),  # 1 uL/g = 1e-3 mL / 1e-3 kg
+        ("umol/kg", "umol/kg", Decimal(1)),
+        ("mg/m2", "mg/m**2", Decimal(1)),
+        ("mM", "mM", Decimal(1)),
+    )
+
+    @given(
+        st.decimals(min_value=Decimal("0.001"), max_value=Decimal(100000), places=3),
+        st.sampled_from(SPELLINGS),
+        st.sampled_from(["", " "]),
+    )
+    def test_valid_spellings_parse_to_their_value(self, number, spelling, separator):
+        """'<number><sep><unit>' parses, and equals number x the unit's factor."""
+        unit, canonical, factor = spelling
+        result = parse_quantity(f"{number}{separator}{unit}")
+
+        assert number * factor == result.to(canonical).magnitude
+
+    @given(
+        st.integers(1, 999),
+        st.integers(-6, 6),
+        st.sampled_from(["mg", "mL", "mg/kg"]),
+    )
+    def test_exponents_in_range_parse(self, mantissa, exponent, unit):
+        """'<m>e<k> unit' with a modest exponent parses to m x 10**k."""
+        result = parse_quantity(f"{mantissa}e{exponent} {unit}")
+
+        assert Decimal(mantissa).scaleb(exponent) == result.to(unit).magnitude
+
+
 class TestParseUnit:
     """parse_unit reads units as people write them, refusing the error-prone ones."""
 

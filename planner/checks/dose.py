@@ -28,6 +28,7 @@ __all__ = [
     "check_volume",
     "check_weight",
     "dose_findings",
+    "weighing_missing",
 ]
 
 HARD_TO_MEASURE = 10
@@ -180,6 +181,19 @@ def check_syringe(
             )
         ]
     return []
+
+
+def weighing_missing(animal: str, day: int) -> Finding:
+    """A dose per kg with no weighing of the animal on or before the dose day: its volume is
+    left blank for hand entry (a plan with a weights file)."""
+    return Finding(
+        level=Level.WARNING,
+        code="weight-missing",
+        message=(
+            f"no weighing of animal {animal} on or before day {day}: its volume is left blank; "
+            "weigh it and enter the volume by hand or re-plan"
+        ),
+    )
 
 
 def weight_in_range(case: DoseCase) -> list[Finding]:

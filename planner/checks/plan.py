@@ -45,6 +45,7 @@ __all__ = [
     "PlanFacts",
     "TreatmentView",
     "blinding_findings",
+    "cohort_size_findings",
     "cosolvent_findings",
     "daily_volume_findings",
     "dose_basis_findings",
@@ -396,6 +397,24 @@ def blinding_findings(
                 )
             )
     return findings
+
+
+def cohort_size_findings(animals: int, sizes: Sequence[int], source: str) -> list[Finding]:
+    """Warn when the weights file holds another number of animals than the protocol's groups
+    add up to: the groups are then made as equal as possible."""
+    if animals == sum(sizes):
+        return []
+    return [
+        Finding(
+            level=Level.WARNING,
+            code="cohort-size-differs",
+            message=(
+                f"the weights file has {animals} animals, but the protocol's "
+                f"groups add up to {sum(sizes)}: groups are made as equal as possible"
+            ),
+            subject=source,
+        )
+    ]
 
 
 # --- the lists a plan runs ---------------------------------------------------------------------

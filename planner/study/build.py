@@ -17,7 +17,12 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from planner.checks.plan import PlanFacts, plan_findings, treatment_findings
+from planner.checks.plan import (
+    PlanFacts,
+    cohort_size_findings,
+    plan_findings,
+    treatment_findings,
+)
 from planner.errors import DataFileError
 from planner.findings import Finding, Level
 from planner.knowledge.protocols import Protocol, facts_of
@@ -198,19 +203,11 @@ def build_plan(
 
 def _group_sizes(protocol: Protocol, cohort: Cohort) -> tuple[list[Finding], list[int]]:
     """The protocol's group sizes, or sizes as equal as possible for a cohort of another size
-    (with a warning); at least one animal per group."""
+    (with the cohort-size finding); at least one animal per group."""
     sizes = [g.n.value for g in protocol.group]
-    if len(cohort.animals) == sum(sizes):
+    found = cohort_size_findings(len(cohort.animals), sizes, cohort.source)
+    if not found:
         return [], sizes
-    finding = Finding(
-        level=Level.WARNING,
-        code="cohort-size-differs",
-        message=(
-            f"the weights file has {len(cohort.animals)} animals, but the protocol's "
-            f"groups add up to {sum(sizes)}: groups are made as equal as possible"
-        ),
-        subject=cohort.source,
-    )
     if len(cohort.animals) < len(sizes):
         raise DataFileError(
             path=cohort.source,
@@ -220,7 +217,7 @@ def _group_sizes(protocol: Protocol, cohort: Cohort) -> tuple[list[Finding], lis
                 "one animal per group"
             ),
         )
-    return [finding], list(balanced_sizes(len(cohort.animals), len(sizes)))
+    return found, list(balanced_sizes(len(cohort.animals), len(sizes)))
 
 
 def _protocol_level(

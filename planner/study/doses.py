@@ -12,12 +12,18 @@ from typing import Any
 
 import attrs
 
-from planner.checks.dose import HARD_TO_MEASURE, check_syringe, check_volume, check_weight
+from planner.checks.dose import (
+    HARD_TO_MEASURE,
+    check_syringe,
+    check_volume,
+    check_weight,
+    weighing_missing,
+)
 from planner.checks.plan import weight_change_findings
 from planner.dosing.conversions import per_area_to_per_mass
 from planner.dosing.dose import drawn_volume
 from planner.errors import DataFileError
-from planner.findings import Finding, Level
+from planner.findings import Finding
 from planner.knowledge.protocols import Protocol
 from planner.knowledge.reference import Reference, Species, Syringe, VolumeLimit
 from planner.study.allocation import Allocation
@@ -359,7 +365,7 @@ def compute_doses(
                         missing.add(
                             f"t{treatment.index}",
                             f"animal {animal.id}, day {administration.day}",
-                            [_missing_weight(animal.id, administration.day)],
+                            [weighing_missing(animal.id, administration.day)],
                         )
                 else:
                     batch[0] += volume
@@ -367,14 +373,3 @@ def compute_doses(
         for subject, finding in weight_change_findings(cohort, grams_of, reference):
             collector.add("weight-change", subject, [finding])
     return DoseTable(doses=doses, sums=sums, findings=tuple(collector.merged() + missing.merged()))
-
-
-def _missing_weight(animal: str, day: int) -> Finding:
-    return Finding(
-        level=Level.WARNING,
-        code="weight-missing",
-        message=(
-            f"no weighing of animal {animal} on or before day {day}: its volume is left blank; "
-            "weigh it and enter the volume by hand or re-plan"
-        ),
-    )
