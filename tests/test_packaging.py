@@ -89,11 +89,11 @@ class TestWheelContents:
     """The wheel carries the code, the unit definitions and every data folder."""
 
     def test_units_definitions(self, wheel):
-        """planner/units.txt ships beside planner/units.py."""
+        """planner/units/units.txt ships beside planner/units/registry.py, which reads it."""
         names = zipfile.ZipFile(wheel).namelist()
 
-        assert "planner/units.txt" in names
-        assert "planner/units.py" in names
+        assert "planner/units/units.txt" in names
+        assert "planner/units/registry.py" in names
 
     @pytest.mark.parametrize("folder", sorted(DATA))
     def test_data_folder(self, wheel, folder):
