@@ -4,7 +4,6 @@ Tests for planner.study.allocation: permuted blocks, stratification, blinding co
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from decimal import Decimal
 
@@ -262,8 +261,9 @@ class TestAllocateExamples:
 
         assert (Stratum.CAGE,) == allocation.stratify
 
-    def test_ten_thousand_animals_quickly(self):
-        """10,000 animals stratified by cage, sex and weight take well under half a second."""
+    def test_ten_thousand_animals(self):
+        """10,000 animals stratified by cage, sex and weight are all allocated, in groups of the
+        sizes asked for (the time it takes: benchmarks/units.py)."""
         animals = [
             Animal(
                 id=f"M{i:05d}",
@@ -274,17 +274,15 @@ class TestAllocateExamples:
             for i in range(10_000)
         ]
 
-        start = time.perf_counter()
         allocation = allocate(
             animals,
             balanced_sizes(10_000, 3),
             seed=5,
             stratify=[Stratum.CAGE, Stratum.SEX, Stratum.WEIGHT],
         )
-        elapsed = time.perf_counter() - start
 
         assert 10_000 == len(allocation.groups)
-        assert elapsed < 0.5
+        assert [3334, 3333, 3333] == sorted(Counter(allocation.groups).values(), reverse=True)
 
 
 class TestAllocateProperties:

@@ -685,6 +685,7 @@ class TestCheckTable:
     def test_terminal_gets_the_table_and_a_pipe_the_lines(self, monkeypatch, capsys):
         """check on a terminal prints box-drawn rows; piped, one finding a line."""
         from planner import cli
+        from planner.cli import commands
 
         class _Tty:
             def __init__(self, stream):
@@ -700,7 +701,7 @@ class TestCheckTable:
             cli.main(["check", "obara2011-cci779-acute"])
         piped = capsys.readouterr().out
         monkeypatch.setattr(cli.sys, "stdout", _Tty(cli.sys.stdout))
-        monkeypatch.setattr(cli, "_is_terminal", lambda stream: True)
+        monkeypatch.setattr(commands, "_is_terminal", lambda stream: True)
         with pytest.raises(SystemExit):
             cli.main(["check", "obara2011-cci779-acute"])
         table = capsys.readouterr().out

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -196,19 +195,19 @@ class TestParseWeightsValid:
 
         assert cohort.animals[0].first_weight == cohort.animals[1].first_weight
 
-    def test_ten_thousand_rows_quickly(self):
-        """10,000 rows are read in well under half a second."""
+    def test_ten_thousand_rows(self):
+        """10,000 rows give 10,000 animals, the last as written (its time: benchmarks/units.py)."""
         rows = [
             f"M{i:05d},{20 + i % 97 / 10} g,{i % 3},C{i // 4},{'FM'[i % 2]}" for i in range(10_000)
         ]
         data = "\n".join(["animal,weight,day,cage,sex", *rows]).encode()
 
-        start = time.perf_counter()
         cohort = parse_weights(data, source=SOURCE)
-        elapsed = time.perf_counter() - start
 
         assert 10_000 == len(cohort.animals)
-        assert elapsed < 0.5
+        last = cohort.animals[-1]  # row 9999: 20 + 8/10 g on day 0, cage C2499, male
+        assert ("M09999", "C2499", "M") == (last.id, last.cage, last.sex)
+        assert [(Q_("20.8", "g"), 0)] == [(w.weight, w.day) for w in last.weighings]
 
     @settings(max_examples=60, deadline=None)
     @given(weight_tables(), st.sampled_from(["\n", "\r\n"]), st.booleans())

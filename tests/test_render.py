@@ -19,7 +19,6 @@ import html
 import re
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
@@ -331,13 +330,12 @@ class TestDeterminism:
 
         assert [] == found
 
-    def test_fast(self, chronic: Plan):
-        """The 40-animal chronic plan renders to HTML well under a second."""
-        render_html(chronic)
-        started = time.perf_counter()
-        render_html(chronic)
+    def test_same_plan_again(self, chronic: Plan):
+        """Rendering one plan again gives the same HTML: nothing is kept from the first time
+        (the time it takes: benchmarks/units.py)."""
+        first = render_html(chronic)
 
-        assert time.perf_counter() - started < 0.5
+        assert first == render_html(chronic)
 
 
 class TestTitle:

@@ -1,19 +1,23 @@
 """
-The command line: a thin typer layer that parses, calls one library function, prints, and exits.
+The typer app: every command of ``planner``, with its options, its help and its usage errors.
 
 Exit status: 0 success (warnings allowed); 1 computed, but an error-level finding was raised;
 2 invalid input, with one line on stderr that names the option, what it got and what it expected.
+
+``dose``, ``convert`` and ``scale`` call the functions in :mod:`planner.cli.run`, which the quick
+reader (:mod:`planner.cli.quick`) calls too when it can read the arguments without this app.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any, NoReturn
 
 import typer
 
+from planner.cli import run
+from planner.cli.run import one_line
 from planner.errors import PlannerError
 
 _SETTINGS: dict[str, Any] = dict(
@@ -25,16 +29,6 @@ _SETTINGS: dict[str, Any] = dict(
     rich_markup_mode=None,
 )
 app = typer.Typer(**_SETTINGS)
-
-# Library errors name the parameter they concern; the CLI names the option a user typed.
-_OPTIONS = {
-    "weight": "--weight",
-    "concentration": "--concentration",
-    "dose_volume": "--dose-volume",
-    "compound": "--compound",
-    "species": "--species",
-    "route": "--route",
-}
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 WeightsOption = Annotated[
@@ -61,44 +55,23 @@ LimitsOption = Annotated[
 ]
 
 
-def _reference(limits: str | None) -> Any:
-    """The reference data, with the lab's limit profile applied when --limits is given."""
-    from planner.knowledge.loading import load_limit_profile, load_reference
-
-    reference = load_reference()
-    if limits is None:
-        return reference
-    if not limits.strip():
-        from planner.errors import InputError
-
-        raise InputError(got=limits, expected="the path of a limit profile file", where="--limits")
-    return load_limit_profile(limits, reference)
-
-
-def one_line(text: str) -> str:
-    """
-    ``text`` as one printable line: runs of white space become one space, and any other
-    character a terminal would not show (NUL, escapes, bidi controls) is written as its escape.
-    """
-    text = " ".join(text.split())
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+_reference = run.reference
 
 
 def _fail(error: PlannerError) -> NoReturn:
-    where = error.where
-    if where in _OPTIONS:
-        error.where = _OPTIONS[where]
-    typer.echo(f"planner: error: {one_line(str(error))}", err=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=run.fail(error))
 
 
-def _emit(data: dict[str, Any]) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+_emit = run.emit
+
+
+def _exit(code: int) -> None:
+    if code:
+        raise typer.Exit(code=code)
 
 
 def _exit_for(findings: Sequence[Any]) -> None:
-    if any(f.level.value == "error" for f in findings):
-        raise typer.Exit(code=1)
+    _exit(run.exit_for(findings))
 
 
 @app.command()
@@ -169,11 +142,8 @@ def dose(
     inject); not both. Exit 0 clean or with warnings, 1 if a check found an error (e.g. a volume
     above the route's maximum), 2 for invalid input.
     """
-    from planner import api
-
-    try:
-        reference = _reference(limits)
-        result = api.dose(
+    _exit(
+        run.dose(
             dose,
             weight=weight,
             concentration=concentration,
@@ -181,17 +151,10 @@ def dose(
             compound=compound,
             species=species,
             route=route,
-            reference=reference,
+            limits=limits,
+            as_json=as_json,
         )
-    except PlannerError as error:
-        _fail(error)
-    from planner.documents import dose_report as report
-
-    if as_json:
-        _emit(report.dose_json(result))
-    else:
-        typer.echo(report.dose_text(result, reference))
-    _exit_for(result.findings)
+    )
 
 
 @app.command()
@@ -246,17 +209,11 @@ def convert(
     Convert a dose, amount or concentration: between units, mass and moles (--compound), per
     body mass and per body surface area (--species), and free base and salt (--to-form).
     """
-    from planner import api
-    from planner.documents import dose_report as report
-
-    try:
-        result = api.convert(quantity, to=to, compound=compound, species=species, to_form=to_form)
-    except PlannerError as error:
-        _fail(error)
-    if as_json:
-        _emit(report.conversion_json(result))
-    else:
-        typer.echo(report.conversion_text(result))
+    _exit(
+        run.convert(
+            quantity, to=to, compound=compound, species=species, to_form=to_form, as_json=as_json
+        )
+    )
 
 
 @app.command()
@@ -289,17 +246,7 @@ def scale(
     """
     Scale a dose between species by body surface area (FDA 2005): dose x Km(from) / Km(to).
     """
-    from planner import api
-    from planner.documents import dose_report as report
-
-    try:
-        result = api.scale(dose, source=source, target=target)
-    except PlannerError as error:
-        _fail(error)
-    if as_json:
-        _emit(report.scaling_json(result))
-    else:
-        typer.echo(report.scaling_text(result))
+    _exit(run.scale(dose, source=source, target=target, as_json=as_json))
 
 
 @app.command()
@@ -320,7 +267,7 @@ def regimens(
     except PlannerError as error:
         _fail(error)
     if as_json:
-        typer.echo(json.dumps(knowledge_report.regimens_json(result), indent=2, ensure_ascii=False))
+        _emit(knowledge_report.regimens_json(result))
     else:
         typer.echo(knowledge_report.regimens_text(result))
 
@@ -705,7 +652,9 @@ def _group() -> None:
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """
-    Run the CLI; usage errors (a missing option, an unknown flag) become one line on stderr.
+    Run the CLI through the typer app; usage errors (a missing option, an unknown flag) become
+    one line on stderr. :func:`planner.cli.main` calls it when the quick reader cannot read the
+    arguments.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(_app_for(args))
