@@ -22,12 +22,16 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pint
 from pint.util import UnitsContainer
 
 from planner.errors import QuantityError
+
+if TYPE_CHECKING:
+    from pint.facets.plain import PlainQuantity, PlainUnit
+    from typing_extensions import TypeIs
 
 __all__ = [
     "Q_",
@@ -36,6 +40,7 @@ __all__ = [
     "basis",
     "has_kind",
     "is_kind",
+    "is_quantity",
     "parse_quantity",
     "parse_unit",
     "require_kind",
@@ -46,7 +51,7 @@ __all__ = [
 _DEFINITIONS = Path(__file__).with_name("units.txt")
 
 
-def _build_registry() -> pint.UnitRegistry:
+def _build_registry() -> pint.UnitRegistry[Decimal]:
     kwargs: dict[str, Any] = {"non_int_type": Decimal, "autoconvert_offset_to_baseunit": False}
     try:
         return pint.UnitRegistry(str(_DEFINITIONS), cache_folder=":auto:", **kwargs)
@@ -54,11 +59,27 @@ def _build_registry() -> pint.UnitRegistry:
         return pint.UnitRegistry(str(_DEFINITIONS), **kwargs)
 
 
-ureg: pint.UnitRegistry = _build_registry()
+ureg: pint.UnitRegistry[Decimal] = _build_registry()
 """The registry. Import it from here; never build another one."""
 
-Quantity: TypeAlias = pint.Quantity
-Unit: TypeAlias = pint.Unit
+if TYPE_CHECKING:
+    # What the type checker sees: pint's methods (``.to()``, ``.units``, arithmetic) are typed
+    # on the plain facet, returning PlainQuantity and PlainUnit, so the aliases name those, with
+    # the Decimal magnitude every quantity here has. Every ureg quantity and unit is one of them.
+    Quantity: TypeAlias = PlainQuantity[Decimal]
+    Unit: TypeAlias = PlainUnit
+else:
+    # What runs: the classes themselves, for isinstance and for cattrs' hooks (unchanged).
+    Quantity = pint.Quantity
+    Unit = pint.Unit
+
+
+def is_quantity(value: object) -> TypeIs[Quantity]:
+    """
+    Tell whether ``value`` is a pint quantity: ``isinstance(value, Quantity)`` for the type
+    checker, which refuses isinstance with the parametrised alias.
+    """
+    return isinstance(value, pint.Quantity)
 
 
 def Q_(value: int | float | str | Decimal, unit: str | Unit) -> Quantity:
