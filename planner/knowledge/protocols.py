@@ -45,7 +45,9 @@ class VehicleComponent:
     ("saline to volume").
     """
 
-    name: str = attrs.field(converter=str.strip, validator=v.min_len(1))
+    # mypy's attrs plugin takes only named functions, types and lambdas as converters, not a
+    # method such as str.strip; str.strip stays, for its TypeError on a value that is not text.
+    name: str = attrs.field(converter=str.strip, validator=v.min_len(1))  # type: ignore[misc]
     """What it is ("DMSO", "PEG-400", "Tween-80", "0.9% saline")."""
     percent: Quantity | None = attrs.field(
         default=None, validator=v.optional(has_kind(Kind.FRACTION))
@@ -373,7 +375,8 @@ def treatment_concentration(treatment: Treatment) -> Quantity | None:
     fixed = is_kind(dose, Kind.AMOUNT), is_kind(volume, Kind.VOLUME)
     if not (all(per_kg) or all(fixed)):
         return None
-    return (dose / volume).to("mg/mL" if basis(dose.units) == "mass" else "mM")
+    concentration: Quantity = dose / volume  # pint's operators are untyped
+    return concentration.to("mg/mL" if basis(dose.units) == "mass" else "mM")
 
 
 def schedule_hours(events: tuple[TimelineEvent, ...]) -> list[Decimal]:

@@ -241,6 +241,10 @@ def _key(text: str) -> str:
     return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
 
 
+def _by_capacity(syringes: Iterable[Syringe]) -> tuple[Syringe, ...]:
+    return tuple(sorted(syringes, key=lambda x: x.capacity.value))
+
+
 @attrs.frozen(kw_only=True)
 class Reference:
     """
@@ -251,9 +255,7 @@ class Reference:
     species: tuple[Species, ...] = attrs.field(converter=_tuple)
     compounds: tuple[Compound, ...] = attrs.field(converter=_tuple)
     limits: tuple[VolumeLimit, ...] = attrs.field(converter=_tuple)
-    syringes: tuple[Syringe, ...] = attrs.field(
-        default=(), converter=lambda s: tuple(sorted(s, key=lambda x: x.capacity.value))
-    )
+    syringes: tuple[Syringe, ...] = attrs.field(default=(), converter=_by_capacity)
     """Syringes from small to large."""
     studies: tuple[Study, ...] = attrs.field(default=(), converter=_tuple)
     """What each source says about its experiments (seeds/obara2011.toml, ...)."""

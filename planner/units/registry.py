@@ -19,10 +19,10 @@ import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, ItemsView, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import pint
 from pint.util import UnitsContainer
@@ -133,11 +133,18 @@ _SUBSTANCE = _dims(substance=1)
 _VOLUME = _dims(length=3)
 
 
+def _exponents(unit: Unit) -> ItemsView[str, int | Decimal]:
+    """Return a unit's names and their exponents as written, before any conversion."""
+    # cast: pint types an exponent as any Scalar, complex included, which cannot be compared
+    # with 0; a unit's exponents are ints, or Decimals (this registry's non_int_type).
+    return cast("ItemsView[str, int | Decimal]", unit._units.items())
+
+
 def _split(unit: Unit) -> tuple[Any, Any]:
     """Return the dimensionality of a unit's numerator and of its denominator, as written."""
-    container = unit._units  # the units as written, before any conversion
-    top = UnitsContainer({n: e for n, e in container.items() if e > 0}, non_int_type=Decimal)
-    bottom = UnitsContainer({n: -e for n, e in container.items() if e < 0}, non_int_type=Decimal)
+    container = _exponents(unit)  # the units as written, before any conversion
+    top = UnitsContainer({n: e for n, e in container if e > 0}, non_int_type=Decimal)
+    bottom = UnitsContainer({n: -e for n, e in container if e < 0}, non_int_type=Decimal)
     return ureg.get_dimensionality(top), ureg.get_dimensionality(bottom)
 
 
@@ -187,7 +194,7 @@ def is_kind(value: Quantity | Unit, kind: Kind) -> bool:
     >>> is_kind(Q_(25, "mg/kg"), Kind.DOSE_PER_MASS), is_kind(Q_(25, "%"), Kind.DOSE_PER_MASS)
     (True, False)
     """
-    unit = value.units if isinstance(value, pint.Quantity) else value
+    unit = value.units if is_quantity(value) else value
     return _MATCHES[kind](unit)
 
 
