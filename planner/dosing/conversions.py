@@ -17,7 +17,16 @@ import attrs
 
 from planner.errors import InputError
 from planner.knowledge.reference import Compound, Form, Species
-from planner.units.registry import Q_, Kind, Quantity, Unit, basis, is_kind, is_quantity, require_kind
+from planner.units.registry import (
+    Q_,
+    Kind,
+    Quantity,
+    Unit,
+    basis,
+    is_kind,
+    is_quantity,
+    require_kind,
+)
 
 __all__ = [
     "Conversion",
