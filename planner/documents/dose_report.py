@@ -83,11 +83,11 @@ def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
         )
     if result.limit is not None:
         limit = result.limit
-        unit = "mL/kg" if limit.per == "kg" else None
+        limit_unit = "mL/kg" if limit.per == "kg" else None
         per = "" if limit.per == "kg" else f" per {limit.per}"
         lines.append(
             f"  volume limit   {result.species.name} {result.route.value}: good practice "
-            f"{format_quantity(limit.good_practice.value, unit)}, maximum {format_quantity(limit.maximum.value, unit)}{per} "
+            f"{format_quantity(limit.good_practice.value, limit_unit)}, maximum {format_quantity(limit.maximum.value, limit_unit)}{per} "
             f"[{reference.provenance(limit.good_practice, limit.citation)}]"
         )
     if result.findings:

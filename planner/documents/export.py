@@ -33,7 +33,7 @@ from planner.knowledge.provenance import Fact
 from planner.study.calendar import CalendarEvent
 from planner.study.plan import Batch, Dose, Plan
 from planner.units.format import json_quantity, json_value, unit_key
-from planner.units.registry import Quantity
+from planner.units.registry import Quantity, is_quantity
 
 __all__ = [
     "CSV_COLUMNS",
@@ -202,7 +202,7 @@ def _fact(fact: Fact[Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Quantity):
+    if is_quantity(value):
         return json_quantity(value, unit_key(value.units))
     if isinstance(value, Decimal):
         return json_value(value)

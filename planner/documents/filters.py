@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from planner.knowledge.provenance import Fact
 from planner.units.format import format_number, format_quantity
-from planner.units.registry import Q_, Quantity
+from planner.units.registry import Q_, Quantity, is_quantity
 
 __all__ = [
     "ASSUMED",
@@ -118,7 +118,7 @@ def date(value: datetime.date | None) -> str:
 
 
 def _value_text(value: Any) -> str:
-    if isinstance(value, Quantity):
+    if is_quantity(value):
         return qty(value)
     if isinstance(value, tuple | list):
         return ", ".join(_value_text(item) for item in value)

@@ -28,7 +28,7 @@ from planner.knowledge.regimens import Regimen, Study
 from planner.knowledge.starter import NewProtocol
 from planner.study.checking import ProtocolCheck
 from planner.units.format import format_number, format_quantity, json_quantity
-from planner.units.registry import Kind, Quantity, is_kind
+from planner.units.registry import Kind, Quantity, is_kind, is_quantity
 
 __all__ = [
     "check_json",
@@ -62,7 +62,7 @@ def mark(fact: Fact[Any], reference: Reference, citation: str) -> str:
 
 
 def _value(value: Any) -> str:
-    if isinstance(value, Quantity):
+    if is_quantity(value):
         return format_quantity(value)
     if isinstance(value, Route):
         return f"{value.value} ({value.title})"
@@ -103,7 +103,7 @@ def _status_text(regimen: Regimen) -> str:
     status = regimen.status
     if status is Status.ASSUMED:
         return f"ASSUMED: {', '.join(regimen.assumed_fields)}"
-    return status.value
+    return str(status.value)  # str(): mypy types an enum narrowed by `is` as having an Any value
 
 
 # --- planner regimens ------------------------------------------------------------------------
@@ -420,14 +420,16 @@ def check_head(result: ProtocolCheck) -> list[str]:
     for check in result.treatments:
         dose = check.result
         species = dose.species
+        assert dose.weight is not None  # the dose is computed at the reference weight (checking.py)
         weight = format_quantity(
             dose.weight, "g" if species.reference_weight.value.to("kg").magnitude < 1 else "kg"
         )
-        per_kg_volume = (
-            is_kind(check.treatment.dose_volume.value, Kind.DOSE_VOLUME)
+        per_kg = (
+            f" ({format_quantity(dose.dose_volume, 'mL/kg')})"
+            if is_kind(check.treatment.dose_volume.value, Kind.DOSE_VOLUME)
             and dose.dose_volume is not None
+            else ""
         )
-        per_kg = f" ({format_quantity(dose.dose_volume, 'mL/kg')})" if per_kg_volume else ""
         lines.append(
             f"  {check.regimen.id}: {format_quantity(dose.dose)} {dose.route.value} for a {weight} {species.name} "
             f"(reference weight): {format_quantity(dose.amount)} in {format_quantity(dose.volume)}{per_kg} "

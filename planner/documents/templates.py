@@ -124,7 +124,9 @@ def render_markdown(plan: Plan, *, template_dir: Path | None = None) -> str:
 
 def render_pdf(plan: Plan, *, paper: str = "a4", template_dir: Path | None = None) -> bytes:
     """Render the plan's HTML to PDF with WeasyPrint."""
-    import weasyprint  # slow to import: only when a PDF is asked for
+    # slow to import: only when a PDF is asked for. The ignore: weasyprint ships no type hints
+    # (no py.typed, no stubs package), so mypy cannot analyse it.
+    import weasyprint  # type: ignore[import-untyped]
 
     html = render_html(plan, paper=paper, template_dir=template_dir)
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()

@@ -17,7 +17,16 @@ import attrs
 
 from planner.errors import InputError
 from planner.knowledge.reference import Compound, Form, Species
-from planner.units.registry import Q_, Kind, Quantity, Unit, basis, is_kind, require_kind
+from planner.units.registry import (
+    Q_,
+    Kind,
+    Quantity,
+    Unit,
+    basis,
+    is_kind,
+    is_quantity,
+    require_kind,
+)
 
 __all__ = [
     "Conversion",
@@ -65,7 +74,7 @@ def kind_and_basis(value: Quantity | Unit) -> tuple[Kind | None, str | None]:
     """Return the kind of a quantity or unit and, for kinds that count compound, its basis."""
     for kind in _COUNTING:
         if is_kind(value, kind):
-            unit = value.units if isinstance(value, Quantity) else value
+            unit = value.units if is_quantity(value) else value
             return kind, basis(unit)
     for kind in _PLAIN:
         if is_kind(value, kind):
@@ -77,7 +86,7 @@ def _text(value: Quantity | Unit) -> str:
     from planner.units.format import format_quantity, unit_text  # formatting only for messages
 
     try:
-        return format_quantity(value) if isinstance(value, Quantity) else unit_text(value)
+        return format_quantity(value) if is_quantity(value) else unit_text(value)
     except ValueError:
         return str(value)
 
@@ -123,7 +132,7 @@ def to_basis(
             where,
         )
     mw = form.molar_mass.value
-    result = value / mw if target == "substance" else value * mw
+    result: Quantity = value / mw if target == "substance" else value * mw
     return result.to(_CANONICAL[(kind, target)])
 
 
@@ -173,7 +182,8 @@ def scale_dose(dose: Quantity, source: Species, target: Species) -> Quantity:
         return per_area_to_per_mass(dose, target)
     require_kind(dose, Kind.DOSE_PER_MASS, Kind.DOSE_PER_AREA, where="dose")
     factor = source.km.value / target.km.value
-    return dose * factor
+    converted: Quantity = dose * factor  # pint's operators are untyped
+    return converted
 
 
 def convert(

@@ -75,7 +75,8 @@ def amount_for(
             hint="a dose per body mass needs the animal's weight",
         )
     require_kind(weight, Kind.MASS, where="weight")
-    return (dose * weight).to("mg" if basis(dose.units) == "mass" else "umol")
+    amount: Quantity = dose * weight  # pint's operators are untyped
+    return amount.to("mg" if basis(dose.units) == "mass" else "umol")
 
 
 @attrs.frozen(kw_only=True)
@@ -243,6 +244,9 @@ def _concentration(
     # compute it from the two rates so that it is exactly dose / dose volume.
     is_mass = basis(amount.units) == "mass"
     unit = "mg/mL" if is_mass else "mM"
+    concentration: Quantity
     if is_kind(dose, Kind.DOSE_PER_MASS) and is_kind(dose_volume, Kind.DOSE_VOLUME):
-        return (dose / dose_volume).to(unit)
-    return (amount / volume).to(unit)
+        concentration = dose / dose_volume  # pint's operators are untyped
+    else:
+        concentration = amount / volume
+    return concentration.to(unit)

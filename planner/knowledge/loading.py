@@ -166,12 +166,14 @@ def _check_references(reference: Reference, files: dict[str, Path]) -> None:
                 key=f"limit[{number}].species",
                 message=f"unknown species {limit.species!r}; known: {', '.join(sorted(species))}",
             )
-    for record in (
+    # Annotated: mypy joins the four record types to object, which has no citation.
+    records: tuple[Species | Compound | VolumeLimit | Syringe, ...] = (
         *reference.species,
         *reference.compounds,
         *reference.limits,
         *reference.syringes,
-    ):
+    )
+    for record in records:
         if record.citation and record.citation not in keys:
             raise DataFileError(
                 path="seeds",

@@ -20,7 +20,7 @@ from attrs import validators as v
 
 from planner.errors import InputError
 from planner.knowledge.provenance import Fact, Status, fact_value
-from planner.knowledge.regimens import _ID, _positive, _text
+from planner.knowledge.regimens import _ID, _positive, _text, _tuple
 from planner.units.registry import Kind, Quantity, basis, has_kind, is_kind
 
 __all__ = [
@@ -45,7 +45,9 @@ class VehicleComponent:
     ("saline to volume").
     """
 
-    name: str = attrs.field(converter=str.strip, validator=v.min_len(1))
+    # mypy's attrs plugin takes only named functions, types and lambdas as converters, not a
+    # method such as str.strip; str.strip stays, for its TypeError on a value that is not text.
+    name: str = attrs.field(converter=str.strip, validator=v.min_len(1))  # type: ignore[misc]
     """What it is ("DMSO", "PEG-400", "Tween-80", "0.9% saline")."""
     percent: Quantity | None = attrs.field(
         default=None, validator=v.optional(has_kind(Kind.FRACTION))
@@ -99,11 +101,11 @@ class Vehicle:
     name: str = attrs.field(converter=_strip, validator=v.min_len(1))
     """Short name for sheets, e.g. "5% ethanol, 5% Tween-80, 5% PEG-400 in saline"."""
     components: tuple[VehicleComponent, ...] = attrs.field(
-        converter=tuple, validator=_check_components
+        converter=_tuple, validator=_check_components
     )
     """Components in order of addition; the compound is dissolved in the first; one may be the
     balance (no percentage)."""
-    steps: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    steps: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     """How to prepare it, in order."""
 
 
@@ -154,9 +156,9 @@ class Group:
     """Printed name, e.g. "nerve injury + CCI-779"."""
     condition: str = attrs.field(converter=_strip, validator=v.min_len(1))
     """Condition before treatment: "nerve injury", "sham", "naive", ..."""
-    drug: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    drug: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     """Regimen ids whose compound the group receives."""
-    vehicle: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    vehicle: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     """Regimen ids whose vehicle alone the group receives, on the same schedule."""
     n: Fact[int] = attrs.field(validator=fact_value(_group_size))
     """Number of animals, at most MAX_GROUP_SIZE."""
@@ -315,13 +317,13 @@ class Protocol:
     """Age or weight range at the start."""
     day_zero: str = attrs.field(converter=_strip, validator=v.min_len(1))
     """What happens on day 0, e.g. "nerve injury or sham surgery"."""
-    notes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     """Cautions and remarks for the people running it."""
-    treatment: tuple[Treatment, ...] = attrs.field(converter=tuple, validator=v.min_len(1))
+    treatment: tuple[Treatment, ...] = attrs.field(converter=_tuple, validator=v.min_len(1))
     """The regimens given, each with dose, volume and vehicle."""
-    group: tuple[Group, ...] = attrs.field(converter=tuple, validator=v.min_len(1))
+    group: tuple[Group, ...] = attrs.field(converter=_tuple, validator=v.min_len(1))
     """The groups."""
-    timeline: tuple[TimelineEvent, ...] = attrs.field(converter=tuple, validator=v.min_len(1))
+    timeline: tuple[TimelineEvent, ...] = attrs.field(converter=_tuple, validator=v.min_len(1))
     """What happens when, in order."""
 
     @property
@@ -373,7 +375,8 @@ def treatment_concentration(treatment: Treatment) -> Quantity | None:
     fixed = is_kind(dose, Kind.AMOUNT), is_kind(volume, Kind.VOLUME)
     if not (all(per_kg) or all(fixed)):
         return None
-    return (dose / volume).to("mg/mL" if basis(dose.units) == "mass" else "mM")
+    concentration: Quantity = dose / volume  # pint's operators are untyped
+    return concentration.to("mg/mL" if basis(dose.units) == "mass" else "mM")
 
 
 def schedule_hours(events: tuple[TimelineEvent, ...]) -> list[Decimal]:

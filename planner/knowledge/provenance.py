@@ -16,7 +16,8 @@ import attrs
 
 __all__ = ["Citation", "Fact", "Status", "fact_value"]
 
-T = TypeVar("T")
+# Covariant: a Fact is frozen, so a Fact[Quantity] is also a Fact[object] (Reference.provenance).
+T_co = TypeVar("T_co", covariant=True)
 
 
 class Status(enum.Enum):
@@ -61,12 +62,12 @@ class Citation:
 
 
 @attrs.frozen(kw_only=True)
-class Fact(Generic[T]):
+class Fact(Generic[T_co]):
     """
     A value with its provenance.
     """
 
-    value: T
+    value: T_co
     """The value (a quantity, a number, a text)."""
     status: Status = attrs.field(validator=attrs.validators.instance_of(Status))
     """Whether the source states it."""

@@ -16,7 +16,7 @@ from attrs import validators as v
 
 from planner.errors import UnknownNameError
 from planner.knowledge.provenance import Citation, Fact, fact_value
-from planner.knowledge.regimens import Regimen, Study
+from planner.knowledge.regimens import Regimen, Study, _tuple
 from planner.knowledge.routes import Route
 from planner.units.registry import Kind, Quantity, has_kind, is_kind
 
@@ -113,7 +113,7 @@ class Form:
     """Molecular weight of this form."""
     parent_units: int = attrs.field(default=1, validator=v.and_(v.instance_of(int), v.ge(1)))
     """Molecules of the parent compound in one formula unit (2 for morphine sulfate)."""
-    solubility: tuple[Solubility, ...] = attrs.field(default=(), converter=tuple)
+    solubility: tuple[Solubility, ...] = attrs.field(default=(), converter=_tuple)
     """Recorded solubility by solvent."""
 
 
@@ -129,7 +129,7 @@ class Compound:
     """Printed name."""
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     """Other accepted names ("CCI-779")."""
-    forms: tuple[Form, ...] = attrs.field(converter=tuple, validator=v.min_len(1))
+    forms: tuple[Form, ...] = attrs.field(converter=_tuple, validator=v.min_len(1))
     """The forms; ``forms[0]`` is the parent compound itself."""
     citation: str = ""
     """Key of the citation the facts come from, unless a fact names its own."""
@@ -231,7 +231,7 @@ class LimitProfile:
 
     citation: Citation
     """Where the lab's limits come from (its policy, its committee's approval)."""
-    limits: tuple[VolumeLimit, ...] = attrs.field(converter=tuple, validator=v.min_len(1))
+    limits: tuple[VolumeLimit, ...] = attrs.field(converter=_tuple, validator=v.min_len(1))
     """The lab's limits, each for one species and route."""
     path: str = ""
     """The file it was read from, as given."""
@@ -241,23 +241,25 @@ def _key(text: str) -> str:
     return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
 
 
+def _by_capacity(syringes: Iterable[Syringe]) -> tuple[Syringe, ...]:
+    return tuple(sorted(syringes, key=lambda x: x.capacity.value))
+
+
 @attrs.frozen(kw_only=True)
 class Reference:
     """
     All reference data, with case-insensitive lookups that take aliases.
     """
 
-    citations: tuple[Citation, ...] = attrs.field(converter=tuple)
-    species: tuple[Species, ...] = attrs.field(converter=tuple)
-    compounds: tuple[Compound, ...] = attrs.field(converter=tuple)
-    limits: tuple[VolumeLimit, ...] = attrs.field(converter=tuple)
-    syringes: tuple[Syringe, ...] = attrs.field(
-        default=(), converter=lambda s: tuple(sorted(s, key=lambda x: x.capacity.value))
-    )
+    citations: tuple[Citation, ...] = attrs.field(converter=_tuple)
+    species: tuple[Species, ...] = attrs.field(converter=_tuple)
+    compounds: tuple[Compound, ...] = attrs.field(converter=_tuple)
+    limits: tuple[VolumeLimit, ...] = attrs.field(converter=_tuple)
+    syringes: tuple[Syringe, ...] = attrs.field(default=(), converter=_by_capacity)
     """Syringes from small to large."""
-    studies: tuple[Study, ...] = attrs.field(default=(), converter=tuple)
+    studies: tuple[Study, ...] = attrs.field(default=(), converter=_tuple)
     """What each source says about its experiments (seeds/obara2011.toml, ...)."""
-    regimens: tuple[Regimen, ...] = attrs.field(default=(), converter=tuple)
+    regimens: tuple[Regimen, ...] = attrs.field(default=(), converter=_tuple)
     """Documented regimens, in the order of the seed files."""
     profile: LimitProfile | None = None
     """The lab's limit profile applied over the shipped limits, or None (Diehl et al. 2001)."""

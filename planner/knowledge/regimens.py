@@ -21,7 +21,7 @@ about the animals, the models, the outcomes, the controls and the results. Both 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import validators as v
@@ -32,6 +32,9 @@ from planner.knowledge.routes import Route
 from planner.units.registry import Kind, Quantity, has_kind
 
 __all__ = ["Model", "Regimen", "Study", "least_certain", "regimen_problems"]
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _RANK = {Status.STATED: 0, Status.DERIVED: 1, Status.ASSUMED: 2}
 
@@ -50,6 +53,16 @@ def least_certain(facts: Any) -> Status:
 
 def _strip(value: str) -> str:
     return value.strip()
+
+
+if TYPE_CHECKING:
+    # converter=_tuple, as mypy's attrs plugin sees it: the plugin cannot solve a generic converter
+    # (it leaves __init__ taking Iterable[_T_co], which accepts nothing), so it is declared taking
+    # any iterable; the field's own annotation still types the attribute. At run time it is tuple.
+    def _tuple(items: Iterable[object], /) -> tuple[Any, ...]: ...
+
+else:
+    _tuple = tuple
 
 
 def _texts(_instance: Any, attribute: Any, value: Any) -> None:
@@ -113,21 +126,21 @@ class Study:
     """Strain or stock of the animals."""
     sex: Fact[str] | None = attrs.field(default=None, validator=fact_value(_text))
     """Sex of the animals."""
-    models: tuple[Model, ...] = attrs.field(default=(), converter=tuple)
+    models: tuple[Model, ...] = attrs.field(default=(), converter=_tuple)
     """The disease or injury models."""
     outcomes: Fact[tuple[str, ...]] | None = attrs.field(default=None, validator=fact_value(_texts))
     """What was measured (e.g. mechanical, cold and heat hypersensitivity)."""
     tests: Fact[tuple[str, ...]] | None = attrs.field(default=None, validator=fact_value(_texts))
     """How it was measured (the behavioural tests)."""
     controls: tuple[Fact[str], ...] = attrs.field(
-        default=(), converter=tuple, validator=_facts_of_text
+        default=(), converter=_tuple, validator=_facts_of_text
     )
     """Control groups, each with its own status."""
     results: tuple[Fact[str], ...] = attrs.field(
-        default=(), converter=tuple, validator=_facts_of_text
+        default=(), converter=_tuple, validator=_facts_of_text
     )
     """What the source reports as results, in planner's words."""
-    not_stated: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    not_stated: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     """What the source (as far as on record) does not give; protocols must assume it."""
     citation: str = ""
     """Key of the citation the facts come from, unless a fact names its own."""
@@ -173,7 +186,7 @@ class Regimen:
     """Time from one administration to the next; None for a single dose."""
     species: Fact[str] = attrs.field(validator=fact_value(_text))
     """Species id in seeds/fda2005-km.toml, e.g. ``mouse``."""
-    alongside: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    alongside: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     """Ids of regimens given with this one (e.g. the morphine that induces tolerance)."""
     source: str = attrs.field(converter=_strip, validator=v.min_len(1))
     """Where in the cited source the regimen is documented, e.g. "abstract"."""

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 from attrs import validators as v
@@ -106,7 +107,7 @@ class Animal:
     One animal: its id, cage and sex as given, and its weighings.
     """
 
-    id: str = attrs.field(validator=[v.instance_of(str), v.min_len(1)])
+    id: str = attrs.field(validator=(v.instance_of(str), v.min_len(1)))
     """The animal's id as written in the weights file, e.g. ``M01``."""
     cage: str = attrs.field(default="", validator=v.instance_of(str))
     """The cage, "" when not given."""
@@ -149,6 +150,14 @@ def _unique_ids(_instance: object, _attribute: object, value: tuple[Animal, ...]
         seen.add(animal.id)
 
 
+if TYPE_CHECKING:
+    # converter=tuple, as mypy's attrs plugin sees it: it cannot solve tuple's type variable.
+    def _animals(animals: Iterable[Animal], /) -> tuple[Animal, ...]: ...
+
+else:
+    _animals = tuple
+
+
 @attrs.frozen(kw_only=True)
 class Cohort:
     """
@@ -156,7 +165,7 @@ class Cohort:
     """
 
     animals: tuple[Animal, ...] = attrs.field(
-        converter=tuple, validator=[v.deep_iterable(v.instance_of(Animal)), _unique_ids]
+        converter=_animals, validator=[v.deep_iterable(v.instance_of(Animal)), _unique_ids]
     )
     """The animals, in the order they first appear in the file."""
     source: str = attrs.field(default="", validator=v.instance_of(str))

@@ -21,7 +21,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from planner.units.registry import Q_, Kind, Quantity, Unit, basis, is_kind, parse_unit  # noqa: F401 - Q_ for doctests
+from planner.units.registry import Q_, Kind, Quantity, Unit, _exponents, basis, is_kind, parse_unit  # noqa: F401 - Q_ for doctests
 
 __all__ = [
     "auto_unit",
@@ -91,8 +91,9 @@ def _symbol(name: str, *, printed: bool) -> str:
 
 
 def _render(unit: Unit, *, printed: bool) -> str:
-    top, bottom = [], []
-    for name, exponent in unit._units.items():
+    top: list[str] = []
+    bottom: list[str] = []
+    for name, exponent in _exponents(unit):
         symbol = _symbol(name, printed=printed)
         power = abs(exponent)
         if power != 1:

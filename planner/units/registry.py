@@ -19,15 +19,19 @@ import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, ItemsView, Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import pint
 from pint.util import UnitsContainer
 
 from planner.errors import QuantityError
+
+if TYPE_CHECKING:
+    from pint.facets.plain import PlainQuantity, PlainUnit
+    from typing_extensions import TypeIs
 
 __all__ = [
     "Q_",
@@ -36,6 +40,7 @@ __all__ = [
     "basis",
     "has_kind",
     "is_kind",
+    "is_quantity",
     "parse_quantity",
     "parse_unit",
     "require_kind",
@@ -46,7 +51,7 @@ __all__ = [
 _DEFINITIONS = Path(__file__).with_name("units.txt")
 
 
-def _build_registry() -> pint.UnitRegistry:
+def _build_registry() -> pint.UnitRegistry[Decimal]:
     kwargs: dict[str, Any] = {"non_int_type": Decimal, "autoconvert_offset_to_baseunit": False}
     try:
         return pint.UnitRegistry(str(_DEFINITIONS), cache_folder=":auto:", **kwargs)
@@ -54,11 +59,27 @@ def _build_registry() -> pint.UnitRegistry:
         return pint.UnitRegistry(str(_DEFINITIONS), **kwargs)
 
 
-ureg: pint.UnitRegistry = _build_registry()
+ureg: pint.UnitRegistry[Decimal] = _build_registry()
 """The registry. Import it from here; never build another one."""
 
-Quantity: TypeAlias = pint.Quantity
-Unit: TypeAlias = pint.Unit
+if TYPE_CHECKING:
+    # What the type checker sees: pint's methods (``.to()``, ``.units``, arithmetic) are typed
+    # on the plain facet, returning PlainQuantity and PlainUnit, so the aliases name those, with
+    # the Decimal magnitude every quantity here has. Every ureg quantity and unit is one of them.
+    Quantity: TypeAlias = PlainQuantity[Decimal]
+    Unit: TypeAlias = PlainUnit
+else:
+    # What runs: the classes themselves, for isinstance and for cattrs' hooks (unchanged).
+    Quantity = pint.Quantity
+    Unit = pint.Unit
+
+
+def is_quantity(value: object) -> TypeIs[Quantity]:
+    """
+    Tell whether ``value`` is a pint quantity: ``isinstance(value, Quantity)`` for the type
+    checker, which refuses isinstance with the parametrised alias.
+    """
+    return isinstance(value, pint.Quantity)
 
 
 def Q_(value: int | float | str | Decimal, unit: str | Unit) -> Quantity:
@@ -112,11 +133,18 @@ _SUBSTANCE = _dims(substance=1)
 _VOLUME = _dims(length=3)
 
 
+def _exponents(unit: Unit) -> ItemsView[str, int | Decimal]:
+    """Return a unit's names and their exponents as written, before any conversion."""
+    # cast: pint types an exponent as any Scalar, complex included, which cannot be compared
+    # with 0; a unit's exponents are ints, or Decimals (this registry's non_int_type).
+    return cast("ItemsView[str, int | Decimal]", unit._units.items())
+
+
 def _split(unit: Unit) -> tuple[Any, Any]:
     """Return the dimensionality of a unit's numerator and of its denominator, as written."""
-    container = unit._units  # the units as written, before any conversion
-    top = UnitsContainer({n: e for n, e in container.items() if e > 0}, non_int_type=Decimal)
-    bottom = UnitsContainer({n: -e for n, e in container.items() if e < 0}, non_int_type=Decimal)
+    container = _exponents(unit)  # the units as written, before any conversion
+    top = UnitsContainer({n: e for n, e in container if e > 0}, non_int_type=Decimal)
+    bottom = UnitsContainer({n: -e for n, e in container if e < 0}, non_int_type=Decimal)
     return ureg.get_dimensionality(top), ureg.get_dimensionality(bottom)
 
 
@@ -166,7 +194,7 @@ def is_kind(value: Quantity | Unit, kind: Kind) -> bool:
     >>> is_kind(Q_(25, "mg/kg"), Kind.DOSE_PER_MASS), is_kind(Q_(25, "%"), Kind.DOSE_PER_MASS)
     (True, False)
     """
-    unit = value.units if isinstance(value, pint.Quantity) else value
+    unit = value.units if is_quantity(value) else value
     return _MATCHES[kind](unit)
 
 
