@@ -502,12 +502,12 @@ class TestFindingsCiteTheirSourceOnThePlan:
             pytest.param(
                 _CHRONIC_TEXT,
                 _CHRONIC_TEXT,
-                ("M01,34 g,0,1,male",),
-                ("M01,34.1 g,0,1,male",),
+                ("M01,35 g,0,1,male",),
+                ("M01,35.1 g,0,1,male",),
                 "weight-outside-range",
-                "assumed (Table 1 working weight range, as recalled; not verified against the "
-                "guidance)",
-                id="weight 34 / 34.1 g against the mouse range 11-34 g",
+                "assumed (adult mice of ordinary strains weigh 18-35 g; planner's warning band, not "
+                "a published one)",
+                id="weight 35 / 35.1 g against the typical mouse range 18-35 g",
             ),
             pytest.param(
                 _CHRONIC_TEXT,

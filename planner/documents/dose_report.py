@@ -7,8 +7,10 @@ and assumed values are marked "assumed, verify".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from planner.checks.dose import STOP_DOSE, STOP_REWEIGH
 from planner.dosing.conversions import Conversion, Scaling
 from planner.dosing.dose import DoseResult, measurable_volume
 from planner.findings import Finding
@@ -49,6 +51,18 @@ def _weight_unit(weight: Quantity) -> str:
     return "g" if weight < Q_(1, "kg") else "kg"
 
 
+_STOPS = {
+    "weight-implausible": STOP_REWEIGH,
+    "dose-above-limit-dose": STOP_DOSE,
+    "dose-far-above-documented": STOP_DOSE,
+}
+"""Findings whose numbers cannot be right: the volume line says this instead of a volume."""
+
+
+def _stop(findings: Sequence[Finding]) -> str:
+    return next((_STOPS[f.code] for f in findings if f.code in _STOPS), "")
+
+
 def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
     """The answer to ``planner dose`` for a person (sources from ``reference``, by default the
     shipped data; give the one the dose was computed with)."""
@@ -74,8 +88,13 @@ def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
         if result.dose_volume is not None
         else ""
     )
-    lines.append(f"  volume         {volume}{per_kg}")
-    if result.syringe is not None:
+    stop = _stop(result.findings)
+    if stop:
+        # The weight or the dose cannot be right: no volume is printed, so none is given.
+        lines.append(f"  volume         {stop}")
+    else:
+        lines.append(f"  volume         {volume}{per_kg}")
+    if result.syringe is not None and not stop:
         syringe = result.syringe
         lines.append(
             f"  measured with  {syringe.name}, graduated every {format_quantity(syringe.graduation.value, unit, sig=3)} "

@@ -217,6 +217,9 @@ def calculate_dose(
             syringe=syringe,
             reference=reference,
             subject=subject,
+            dose_per_kg=_mass_per_kg(amount, weight, form),
+            amount=amount,
+            compound=compound,
         )
     )
     return DoseResult(
@@ -246,3 +249,15 @@ def _concentration(
     if is_kind(dose, Kind.DOSE_PER_MASS) and is_kind(dose_volume, Kind.DOSE_VOLUME):
         return (dose / dose_volume).to(unit)
     return (amount / volume).to(unit)
+
+
+def _mass_per_kg(amount: Quantity, weight: Quantity | None, form: Form | None) -> Quantity | None:
+    """The amount per body mass in mg/kg, for the dose plausibility rule; None without a weight,
+    or for a molar amount without a form's MW."""
+    if weight is None:
+        return None
+    if basis(amount.units) != "mass":
+        if form is None:
+            return None
+        amount = to_basis(amount, "mass", form)
+    return (amount / weight).to("mg/kg")

@@ -58,9 +58,21 @@ class Species:
     body_surface_area: Fact[Quantity] | None = None
     """Body surface area at the reference weight."""
     weight_range: Fact[tuple[Quantity, Quantity]] | None = attrs.field(default=None)
-    """Plausible body weights (low, high); outside it a weight is probably a typo."""
+    """The body weights Km applies to (FDA 2005's working range, low and high). Outside it a
+    weight warns, unless ``typical_weight`` is on record."""
+    typical_weight: Fact[tuple[Quantity, Quantity]] | None = attrs.field(default=None)
+    """Body weights of ordinary adults (low, high): outside it a weight warns (check the
+    weighing, or the animal). Takes the place of ``weight_range`` for that warning."""
+    plausible_weight: Fact[tuple[Quantity, Quantity]] | None = attrs.field(default=None)
+    """The widest body weights an animal of the species can have (low, high): outside it the
+    weight is a slip (a decimal point, a unit) and the animal is not dosed until reweighed."""
     citation: str = ""
     """Key of the citation the facts come from, unless a fact names its own."""
+
+    @property
+    def warning_weight(self) -> Fact[tuple[Quantity, Quantity]] | None:
+        """The range outside which a weight warns: typical adults if on record, else Km's."""
+        return self.typical_weight or self.weight_range
 
     @property
     def plural(self) -> str:
@@ -73,6 +85,8 @@ class Species:
         return " ".join(words) + sep + rest
 
     @weight_range.validator
+    @typical_weight.validator
+    @plausible_weight.validator
     def _check_range(
         self, _attribute: object, fact: Fact[tuple[Quantity, Quantity]] | None
     ) -> None:
@@ -80,7 +94,7 @@ class Species:
             return
         low, high = fact.value
         if not (is_kind(low, Kind.MASS) and is_kind(high, Kind.MASS)) or not low < high:
-            raise ValueError(f"weight_range must be two masses, low < high; got {low}, {high}")
+            raise ValueError(f"a weight range must be two masses, low < high; got {low}, {high}")
 
 
 @attrs.frozen(kw_only=True)

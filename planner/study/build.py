@@ -195,6 +195,7 @@ def build_plan(
         ),
         doses=table.doses,
         grams=grams_of,
+        stops=table.stops,
     )
 
 
@@ -231,7 +232,7 @@ def _protocol_level(
 
 def _estimate_weight(species: Species) -> Fact[Quantity]:
     """The weight unweighed animals are counted at when sizing the solutions."""
-    high = species.weight_range.value[1] if species.weight_range else None
+    high = species.warning_weight.value[1] if species.warning_weight else None
     if high is None:
         return Fact(
             value=species.reference_weight.value,
