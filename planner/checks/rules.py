@@ -71,12 +71,19 @@ def _volume_rules(
                 assumed=True,
             )
             continue
+        raised = reference.raised_from(limit)
         for fact, label in ((limit.good_practice, "good practice"), (limit.maximum, "maximum")):
+            above = (
+                f"; raises the shipped maximum, {raised.shown(raised.maximum)} "
+                f"({reference.limit_source(raised)})"
+                if raised is not None and fact is limit.maximum
+                else ""
+            )
             yield AppliedRule(
                 rule=f"volume per dose, {label}",
                 applies_to=where,
                 value=limit.shown(fact),
-                source=_rule_source(reference, fact, limit.citation),
+                source=_rule_source(reference, fact, limit.citation) + above,
                 assumed=fact.assumed,
                 profile=reference.limit_source(limit),
             )

@@ -151,9 +151,24 @@ def load_limit_profile(path: str | Path, reference: Reference) -> Reference:
                 message=f"a second limit for {limit.species} {limit.route.value}; give each "
                 "species and route once",
             )
+        if limit.per != limit.route.limit_per:
+            raise DataFileError(
+                path=str(path),
+                key=f"limit[{number}].per",
+                message=f"{limit.route.value} limits are counted per {limit.route.limit_per}"
+                f"{_PER_EXAMPLE[limit.route.limit_per]}; got per {limit.per}. A limit in another "
+                "unit would never be compared with a dose",
+            )
         seen.add((limit.species, limit.route))
     profile = LimitProfile(citation=loaded.citation, limits=loaded.limit, path=str(path))
     return reference.with_profile(profile)
+
+
+_PER_EXAMPLE = {
+    "kg": " of body mass (mL/kg, e.g. '20 mL/kg')",
+    "site": " (per = \"site\", a plain volume such as '0.05 mL')",
+    "injection": " (per = \"injection\", a plain volume such as '10 uL')",
+}
 
 
 def _check_references(reference: Reference, files: dict[str, Path]) -> None:
@@ -165,6 +180,13 @@ def _check_references(reference: Reference, files: dict[str, Path]) -> None:
                 path=str(files["limit"]),
                 key=f"limit[{number}].species",
                 message=f"unknown species {limit.species!r}; known: {', '.join(sorted(species))}",
+            )
+        if limit.per != limit.route.limit_per:
+            raise DataFileError(
+                path=str(files["limit"]),
+                key=f"limit[{number}].per",
+                message=f"{limit.route.value} limits are counted per {limit.route.limit_per}; "
+                f"got per {limit.per}",
             )
     for record in (
         *reference.species,

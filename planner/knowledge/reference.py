@@ -249,6 +249,9 @@ class LimitProfile:
     """The lab's limits, each for one species and route."""
     path: str = ""
     """The file it was read from, as given."""
+    raised: tuple[tuple[VolumeLimit, VolumeLimit], ...] = ()
+    """(the lab's limit, the shipped one) where the lab's maximum is above the shipped maximum:
+    allowed, as the lab's policy, and printed as such."""
 
 
 def _key(text: str) -> str:
@@ -287,12 +290,26 @@ class Reference:
         """
         replaced = {(limit.species, limit.route) for limit in profile.limits}
         kept = [limit for limit in self.limits if (limit.species, limit.route) not in replaced]
+        shipped = {(limit.species, limit.route): limit for limit in self.limits}
+        raised = tuple(
+            (limit, shipped[(limit.species, limit.route)])
+            for limit in profile.limits
+            if (limit.species, limit.route) in shipped
+            and limit.per == shipped[(limit.species, limit.route)].per
+            and limit.maximum.value > shipped[(limit.species, limit.route)].maximum.value
+        )
         return attrs.evolve(
             self,
             citations=(*self.citations, profile.citation),
             limits=(*profile.limits, *kept),
-            profile=profile,
+            profile=attrs.evolve(profile, raised=raised),
         )
+
+    def raised_from(self, limit: VolumeLimit) -> VolumeLimit | None:
+        """The shipped limit ``limit`` (a lab's) raises the maximum of, or None."""
+        if self.profile is None:
+            return None
+        return next((old for new, old in self.profile.raised if new is limit), None)
 
     @property
     def profile_summary(self) -> str:
@@ -306,9 +323,15 @@ class Reference:
         shipped = ", ".join(sorted(self.citation(key).short for key in keys)) or "none"
         if self.profile is None:
             return f"{shipped} (planner's default)"
+        raised = "".join(
+            f"; it raises the maximum for {new.species} {new.route.value} from "
+            f"{old.shown(old.maximum)} ({self.citation(old.citation).short}) to "
+            f"{new.shown(new.maximum)}"
+            for new, old in self.profile.raised
+        )
         return (
             f"{self.profile.citation.short} (lab profile {self.profile.path}); "
-            f"{shipped} for species and routes it does not list"
+            f"{shipped} for species and routes it does not list{raised}"
         )
 
     def limit_source(self, limit: VolumeLimit) -> str:
