@@ -335,3 +335,19 @@ class TestCheckCeiling:
 
         assert 1 == code
         assert "dose-above-limit-dose" in codes
+
+
+class TestWeightEchoed:
+    """A weight is printed as it was entered (issue 14, item 7)."""
+
+    @pytest.mark.parametrize(
+        ("weight", "shown"),
+        [("19.99 g", "19.99 g"), ("27 g", "27 g"), ("0.02501 kg", "25.01 g"), ("27.0 g", "27 g")],
+    )
+    def test_dose_header(self, capsys, weight, shown):
+        """The header echoes the weight's digits: 19.99 g is not rounded to 20 g."""
+        _, out, _ = run(
+            capsys, "dose", "25 mg/kg", "--weight", weight, "--concentration", "2.5 mg/mL"
+        )
+
+        assert f"dose 25 mg/kg i.p. for a {shown} mouse" == out.splitlines()[0]

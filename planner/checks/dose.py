@@ -19,7 +19,7 @@ from planner.findings import Finding, Level
 from planner.knowledge.provenance import Fact, Status
 from planner.knowledge.reference import Compound, Reference, Species, Syringe, VolumeLimit
 from planner.knowledge.routes import Route
-from planner.units.format import format_quantity, round_step
+from planner.units.format import format_entered, format_quantity, round_step
 from planner.units.registry import Q_, Kind, Quantity, basis, is_kind
 
 __all__ = [
@@ -119,7 +119,7 @@ def check_weight(
                     level=Level.ERROR,
                     code="weight-implausible",
                     message=(
-                        f"weight {format_quantity(weight, unit)} is outside what a {species.name} can weigh, "
+                        f"weight {format_entered(weight, unit)} is outside what a {species.name} can weigh, "
                         f"{format_quantity(low, unit)} to {format_quantity(high, unit)}: {STOP_REWEIGH} "
                         "(a slip of the decimal point or the unit?)"
                     ),
@@ -139,7 +139,7 @@ def check_weight(
             level=Level.WARNING,
             code="weight-outside-range",
             message=(
-                f"weight {format_quantity(weight, unit)} is outside the plausible range for {species.name}, "
+                f"weight {format_entered(weight, unit)} is outside the plausible range for {species.name}, "
                 f"{format_quantity(low, unit)} to {format_quantity(high, unit)}: check the weighing"
             ),
             subject=subject,

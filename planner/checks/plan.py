@@ -31,7 +31,7 @@ from planner.knowledge.provenance import Fact, Status
 from planner.knowledge.reference import Reference, Species
 from planner.knowledge.regimens import Regimen
 from planner.knowledge.routes import Route
-from planner.units.format import format_quantity
+from planner.units.format import format_entered, format_quantity
 from planner.units.registry import Q_, Kind, Quantity, is_kind
 
 __all__ = [
@@ -253,8 +253,8 @@ def weight_change_findings(
                         level=Level.ERROR if error else Level.WARNING,
                         code="weight-change-stop" if error else "weight-change",
                         message=(
-                            f"animal {animal.id} weighed {format_quantity(after.weight, 'g')} on "
-                            f"day {after.day} and {format_quantity(before.weight, 'g')} on day "
+                            f"animal {animal.id} weighed {format_entered(after.weight, 'g')} on "
+                            f"day {after.day} and {format_entered(before.weight, 'g')} on day "
                             f"{before.day}: a change of {'+' if change > 0 else '-'}{format_quantity(Q_(abs(change), 'percent'), sig=3)}, "
                             f"more than {format_quantity(rule.value)}: "
                             + (

@@ -16,7 +16,13 @@ from planner.dosing.dose import DoseResult, measurable_volume
 from planner.findings import Finding
 from planner.knowledge.loading import load_reference
 from planner.knowledge.reference import Reference
-from planner.units.format import format_number, format_quantity, json_quantity, unit_key
+from planner.units.format import (
+    format_entered,
+    format_number,
+    format_quantity,
+    json_quantity,
+    unit_key,
+)
 from planner.units.registry import Q_, Kind, Quantity, basis, is_kind
 
 __all__ = [
@@ -70,7 +76,7 @@ def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
     what = result.form.name if result.form else "dose"
     lines = []
     weight = (
-        f" for a {format_quantity(result.weight, _weight_unit(result.weight))} {result.species.name}"
+        f" for a {format_entered(result.weight, _weight_unit(result.weight))} {result.species.name}"
         if result.weight is not None
         else f" for a {result.species.name}"
     )
