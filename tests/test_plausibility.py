@@ -351,3 +351,20 @@ class TestWeightEchoed:
         )
 
         assert f"dose 25 mg/kg i.p. for a {shown} mouse" == out.splitlines()[0]
+
+
+class TestOneVolumeOneRounding:
+    """One output shows a volume one way (issue 14, item 7)."""
+
+    def test_error_line_matches_volume_line(self, capsys):
+        """25 mg/kg, 27 g, 0.1 mg/mL: 0.675 mg / 0.1 mg/mL = 6.75 mL, drawn up in a 10 mL
+        syringe graduated every 0.2 mL as 6.8 mL; the volume line and the error line both
+        say 6.8 mL (250 mL/kg), never 6.75 mL on one and 6.8 mL on the other."""
+        code, out, _ = run(
+            capsys, "dose", "25 mg/kg", "--weight", "27 g", "--concentration", "0.1 mg/mL"
+        )
+
+        assert 1 == code
+        assert "  volume         6.8 mL (250 mL/kg)" in out.splitlines()
+        assert "ERROR: 6.8 mL (250 mL/kg) is above the possible maximum for mouse i.p." in out
+        assert "6.75" not in out

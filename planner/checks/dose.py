@@ -36,6 +36,7 @@ __all__ = [
     "dose_findings",
     "dose_plausible",
     "highest_documented",
+    "shown_volume",
     "weighing_missing",
     "weight_bounds",
 ]
@@ -99,6 +100,16 @@ class DoseCase:
 
 def _show(quantity: Quantity) -> str:
     return format_quantity(quantity)
+
+
+def shown_volume(volume: Quantity, step: Quantity | None = None) -> str:
+    """
+    An injection volume for print, the one way every line of an output shows it: in mcL below
+    0.1 mL, else mL, rounded to the syringe's graduation ``step`` when one is known (as it is
+    drawn up), else to 3 significant figures.
+    """
+    unit = "uL" if volume < Q_("0.1", "mL") else "mL"
+    return format_quantity(volume, unit, step=step)
 
 
 def check_weight(
@@ -170,6 +181,7 @@ def check_volume(
     species: Species,
     route: Route,
     subject: str = "",
+    step: Quantity | None = None,
 ) -> list[Finding]:
     """
     Compare an injection volume with good practice (warning above it) and the possible maximum
@@ -196,7 +208,9 @@ def check_volume(
         ]
     measured = volume / weight if per_kg and weight is not None else volume
     unit = "mL/kg" if per_kg else "uL" if volume < Q_("0.1", "mL") else "mL"
-    shown = f"{_show(volume)} ({format_quantity(measured, unit)})" if per_kg else _show(volume)
+    # The volume as the rest of the output shows it (drawn up at the syringe's graduation).
+    volume_text = shown_volume(volume, step)
+    shown = f"{volume_text} ({format_quantity(measured, unit)})" if per_kg else volume_text
     where = f"{species.name} {route.value}" + ("" if per_kg else f", per {limit.per}")
     for fact, level, code, label in (
         (limit.maximum, Level.ERROR, "volume-above-maximum", "the possible maximum"),
@@ -365,6 +379,7 @@ def volume_within_limits(case: DoseCase) -> list[Finding]:
         species=case.species,
         route=case.route,
         subject=case.subject,
+        step=case.syringe.graduation.value if case.syringe is not None else None,
     )
 
 

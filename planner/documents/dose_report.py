@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from planner.checks.dose import STOP_DOSE, STOP_REWEIGH
+from planner.checks.dose import STOP_DOSE, STOP_REWEIGH, shown_volume
 from planner.dosing.conversions import Conversion, Scaling
-from planner.dosing.dose import DoseResult, measurable_volume
+from planner.dosing.dose import DoseResult
 from planner.findings import Finding
 from planner.knowledge.loading import load_reference
 from planner.knowledge.reference import Reference
@@ -83,12 +83,9 @@ def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
     lines.append(f"{what} {format_quantity(result.dose)} {result.route.value}{weight}")
     lines.append(f"  amount         {format_quantity(result.amount)}")
     lines.append(f"  concentration  {format_quantity(result.concentration)}")
-    if result.syringe is not None:
-        step = result.syringe.graduation.value
-        unit = "mL" if result.volume >= Q_("0.1", "mL") else "uL"
-        volume = format_quantity(measurable_volume(result.volume, result.syringe), unit, step=step)
-    else:
-        volume = format_quantity(result.volume)
+    unit = "mL" if result.volume >= Q_("0.1", "mL") else "uL"
+    step = result.syringe.graduation.value if result.syringe is not None else None
+    volume = shown_volume(result.volume, step)
     per_kg = (
         f" ({format_quantity(result.dose_volume, 'mL/kg')})"
         if result.dose_volume is not None
