@@ -368,3 +368,48 @@ class TestOneVolumeOneRounding:
         assert "  volume         6.8 mL (250 mL/kg)" in out.splitlines()
         assert "ERROR: 6.8 mL (250 mL/kg) is above the possible maximum for mouse i.p." in out
         assert "6.75" not in out
+
+
+class TestFormFactorLabel:
+    """convert between a salt and its base says the factor it applied (issue 14, item 7)."""
+
+    @pytest.mark.parametrize(
+        ("given", "source", "target", "result", "label"),
+        [
+            # 10 umol morphine in 2-morphine formula units: 10 / 2 = 5 umol of the salt
+            (
+                "10 umol/kg",
+                "morphine",
+                "morphine sulfate pentahydrate",
+                "10 micromol/kg = 5 micromol/kg",
+                "x 0.5 (by amount of substance: 1 morphine per morphine, 2 per morphine "
+                "sulfate pentahydrate)",
+            ),
+            # 10 umol of the salt holds 20 umol morphine; x 285.34 g/mol = 5.7068 mg
+            (
+                "10 umol/kg",
+                "morphine sulfate pentahydrate",
+                "morphine",
+                "10 micromol/kg = 5.71 mg/kg",
+                "x 2 (by amount of substance: 2 morphine per morphine sulfate pentahydrate, 1 per "
+                "morphine)",
+            ),
+            # by mass: 758.83 / (2 x 285.34) = 1.3297
+            (
+                "10 mg/kg",
+                "morphine",
+                "morphine sulfate pentahydrate",
+                "10 mg/kg = 13.3 mg/kg",
+                "x 1.33 (by mass: the molecular weights, per molecule of the parent compound)",
+            ),
+        ],
+    )
+    def test_factor_in_its_basis(self, capsys, given, source, target, result, label):
+        """The printed factor is the one applied: molar counts parents, mass uses the MWs."""
+        to = "mg/kg" if result.endswith("mg/kg") else "umol/kg"
+        _, out, _ = run(
+            capsys, "convert", given, "--to", to, "--compound", source, "--to-form", target
+        )
+        lines = out.splitlines()
+
+        assert (result, f"  as {target} instead of {source}: {label}") == (lines[0], lines[1])

@@ -8,6 +8,7 @@ and assumed values are marked "assumed, verify".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from planner.checks.dose import STOP_DOSE, STOP_REWEIGH, shown_volume
@@ -15,7 +16,7 @@ from planner.dosing.conversions import Conversion, Scaling
 from planner.dosing.dose import DoseResult
 from planner.findings import Finding
 from planner.knowledge.loading import load_reference
-from planner.knowledge.reference import Reference
+from planner.knowledge.reference import Compound, Form, Reference
 from planner.units.format import (
     format_entered,
     format_number,
@@ -146,18 +147,32 @@ def dose_json(result: DoseResult) -> dict[str, Any]:
     }
 
 
+def _form_change(compound: Compound, source: Form, target: Form, given: Quantity) -> str:
+    """
+    The factor a change of form applied, in the basis it was applied in: by mass, the ratio of
+    the molecular weights per parent molecule; by amount of substance, the ratio of the parent
+    molecules per formula unit (1 morphine per morphine, 2 per morphine sulfate).
+    """
+    if basis(given.units) == "substance":
+        factor = Decimal(source.parent_units) / Decimal(target.parent_units)
+        parent = compound.parent.name
+        why = (
+            f"by amount of substance: {source.parent_units} {parent} per {source.name}, "
+            f"{target.parent_units} per {target.name}"
+        )
+    else:
+        factor = compound.salt_factor(target) / compound.salt_factor(source)
+        why = "by mass: the molecular weights, per molecule of the parent compound"
+    return f"as {target.name} instead of {source.name}: x {format_number(factor, sig=4)} ({why})"
+
+
 def conversion_text(result: Conversion) -> str:
     """The answer to ``planner convert`` for a person."""
     reference = load_reference()
     text = f"{format_quantity(result.given)} = {format_quantity(result.result, result.unit)}"
     notes = []
     if result.to_form is not None and result.form is not None and result.compound is not None:
-        factor = result.compound.salt_factor(result.to_form) / result.compound.salt_factor(
-            result.form
-        )
-        notes.append(
-            f"as {result.to_form.name} instead of {result.form.name}: x {format_number(factor, sig=4)}"
-        )
+        notes.append(_form_change(result.compound, result.form, result.to_form, result.given))
     used_form = result.to_form or result.form
     if used_form is not None:
         mw = used_form.molar_mass
