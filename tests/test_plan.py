@@ -339,3 +339,21 @@ class TestAssumptions:
         plan = _plan(reference, protocol="xu2014-rapamycin-it")
 
         assert {Status.ASSUMED} == {a.fact.status for a in plan.assumptions}
+
+
+class TestAfterDose:
+    """after_dose counts from the day's first dose of the regimen (protocols/README.md)."""
+
+    def test_twice_daily_regimen_tested_once_a_day(self, reference):
+        """Xu 2014: morphine at 08:00 and 20:00; tail flick '30 min after the morning dose' on
+        days 5, 7, 9 and 11 gives 4 tests at 08:30 (not 8, with four more at 20:30)."""
+        from planner.knowledge.loading import load_protocol
+        from planner.study.calendar import build_calendar
+
+        events = [
+            (e.day, e.time)
+            for e in build_calendar(load_protocol("xu2014-rapamycin-it", reference=reference))
+            if e.what.startswith("Tail flick")
+        ]
+
+        assert [(5, "08:30"), (7, "08:30"), (9, "08:30"), (11, "08:30")] == events
