@@ -329,6 +329,10 @@ def _protocol_path(path_or_id: str | Path) -> Path:
     raise UnknownNameError(kind="protocol", name=text, known=list_protocols(shipped))
 
 
+_PROTOCOL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A protocol id (the file's stem), as regimen ids are written."""
+
+
 def structure_protocol(
     data: Any, *, protocol_id: str, path: Path, reference: Reference | None = None
 ) -> Protocol:
@@ -347,6 +351,14 @@ def structure_protocol(
             key="id",
             message="unknown key(s) id; a protocol's id is its file name "
             f"({path.stem!r}): remove the key",
+        )
+    if not _PROTOCOL_ID.fullmatch(protocol_id):
+        raise DataFileError(
+            path=str(path),
+            key="",
+            message=f"the file name gives the protocol id {protocol_id!r}, which is not a valid id: "
+            "use letters, digits, '.', '_' and '-', starting with a letter or digit; rename the "
+            "file, e.g. 'mylab-cci779-acute.toml'",
         )
     payload = {**data, "id": protocol_id} if isinstance(data, dict) else data
     protocol = structure(payload, Protocol, path=path)
