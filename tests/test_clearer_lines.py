@@ -124,3 +124,101 @@ class TestBoundedInputs:
         path.write_text('a = "' + "[" * 50 + '"\n# ' + "{" * 50 + "\nb = [[1]]\n", "utf-8")
 
         assert {"a": "[" * 50, "b": [[1]]} == read_toml(Path(path))
+
+
+class TestBoundedWork:
+    """Whatever check accepts is planned in bounded time and memory (issue 14, item 4)."""
+
+    def _protocol(self, tmp_path, old: str, new: str) -> Path:
+        from planner._resources import data_dir
+
+        text = (data_dir("protocols") / f"{CHRONIC}.toml").read_text("utf-8")
+        assert old in text
+        path = tmp_path / "mine.toml"
+        path.write_text(text.replace(old, new, 1), "utf-8")
+        return path
+
+    def test_day_beyond_three_years(self, run, tmp_path):
+        """A timeline day of 1,000,000,000 (it exhausted memory in html) is refused by check."""
+        path = self._protocol(tmp_path, "value = [7, 8, 9, 10]", "value = [7, 8, 9, 1000000000]")
+
+        code, _, err = run("check", str(path))
+
+        assert 2 == code
+        assert "expected study days from -365 to 1,095" in assert_one_line_error(err)
+
+    def test_last_allowed_day(self, run, tmp_path):
+        """Day 1,095 (three years) is accepted by the day rule (the schedule check may warn)."""
+        path = self._protocol(tmp_path, "value = [7, 8, 9, 10]", "value = [7, 8, 9, 1095]")
+
+        code, _, _ = run("check", str(path))
+
+        assert code in (0, 1)
+
+    def test_too_many_doses(self, run, tmp_path):
+        """40 animals dosed 24 times a day for 600 days: 576,000 doses, over 500,000: refused
+        naming timeline (the bound comes before the regimen's schedule is compared)."""
+        days = ", ".join(str(d) for d in range(7, 607))
+        times = ", ".join(f'"{h:02d}:00"' for h in range(24))
+        path = self._protocol(
+            tmp_path,
+            'days = { value = [7, 8, 9, 10], status = "assumed", source = "4 daily doses',
+            f'days = {{ value = [{days}], status = "assumed", source = "4 daily doses',
+        )
+        text = path.read_text("utf-8")
+        dosing = 'times = { value = ["09:00"], status = "assumed", source = "not in the abstract; the same'
+        assert dosing in text
+        path.write_text(text.replace(dosing, dosing.replace('"09:00"', times)), "utf-8")
+
+        code, _, err = run("check", str(path))
+        line = assert_one_line_error(err)
+
+        assert 2 == code
+        assert "the plan would hold 576,000 doses (40 animals x 14,400 administrations)" in line
+
+    def test_printable_plan_bounded(self, run, tmp_path):
+        """A weights file of 1,300 mice x 4 doses = 5,200 doses: csv is written, html refused
+        with the alternative named (at most 5,000 doses print)."""
+        rows = ["animal,weight"] + [f"M{n:04d},25 g" for n in range(1, 1301)]
+        weights = tmp_path / "w.csv"
+        weights.write_text("\n".join(rows) + "\n", "utf-8")
+
+        code_csv, out_csv, _ = run(
+            "plan",
+            CHRONIC,
+            "--weights",
+            str(weights),
+            "--seed",
+            "1",
+            "--format",
+            "csv",
+            "--out",
+            "-",
+        )
+        code_html, out_html, err = run(
+            "plan",
+            CHRONIC,
+            "--weights",
+            str(weights),
+            "--seed",
+            "1",
+            "--format",
+            "html",
+            "--out",
+            "-",
+        )
+
+        assert (0, 5201) == (code_csv, len(out_csv.splitlines()))
+        assert (2, "") == (code_html, out_html)
+        assert "expected csv or json for a plan of 5,200 doses" in assert_one_line_error(err)
+
+    def test_long_animal_id(self, run, tmp_path):
+        """A 10,000-character animal id (minutes in PDF) is refused naming row and column."""
+        weights = tmp_path / "w.csv"
+        weights.write_text("animal,weight\n" + "M" * 10_000 + ",25 g\n", "utf-8")
+
+        code, _, err = run("plan", CHRONIC, "--weights", str(weights), "--out", "-")
+        line = assert_one_line_error(err)
+
+        assert 2 == code
+        assert "row 2, column animal: 10,000 characters; expected at most 40" in line

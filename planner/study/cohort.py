@@ -186,6 +186,8 @@ def placeholder_cohort(count: int, *, prefix: str = "") -> Cohort:
     return Cohort(animals=tuple(Animal(id=f"{prefix}{i:0{width}d}") for i in range(1, count + 1)))
 
 
+MAX_LABEL = 40
+"""The longest animal id, cage or sex a weights CSV may give (they are printed in table cells)."""
 MAX_WEIGHTS_BYTES = 64 * 1024 * 1024
 """The largest weights CSV planner reads."""
 
@@ -483,6 +485,13 @@ def parse_weights(data: bytes | str, *, source: str) -> Cohort:
         )
         for name, value in (("animal", animal), ("cage", row.cage), ("sex", row.sex)):
             _visible(value, f"row {number}, column {name}", source)
+            if len(value) > MAX_LABEL:
+                raise DataFileError(
+                    path=source,
+                    key=f"row {number}, column {name}",
+                    message=f"{len(value):,} characters; expected at most {MAX_LABEL}, as a "
+                    "label on a cage card or a tube",
+                )
         earlier = rows.setdefault(animal, [])
         if earlier:
             _agree(row, earlier[0], "cage", animal, source)
