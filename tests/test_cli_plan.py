@@ -162,8 +162,8 @@ class TestRefusals:
             ),
             (
                 ("--start", "2026-02-30"),
-                "planner: error: --start: got '2026-02-30'; expected a date written YYYY-MM-DD, "
-                "e.g. 2026-03-02",
+                "planner: error: --start: got '2026-02-30'; expected a date that exists: February "
+                "2026 has 28 days, so 2026-02-30 is no day of the calendar",
             ),
             (("--seed", "-1"), "planner: error: --seed: got '-1'; expected a seed of 0 or more"),
             (
