@@ -213,7 +213,7 @@ class TestBoundedWork:
         assert "expected csv or json for a plan of 5,200 doses" in assert_one_line_error(err)
 
     def test_long_animal_id(self, run, tmp_path):
-        """A 10,000-character animal id (minutes in PDF) is refused naming row and column."""
+        """A 10,000-character animal id (minutes in PDF) is refused naming row and column (at most 64)."""
         weights = tmp_path / "w.csv"
         weights.write_text("animal,weight\n" + "M" * 10_000 + ",25 g\n", "utf-8")
 
@@ -221,4 +221,4 @@ class TestBoundedWork:
         line = assert_one_line_error(err)
 
         assert 2 == code
-        assert "row 2, column animal: 10,000 characters; expected at most 40" in line
+        assert "row 2, column animal: 10,000 characters; expected at most 64" in line

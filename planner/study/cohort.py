@@ -186,7 +186,7 @@ def placeholder_cohort(count: int, *, prefix: str = "") -> Cohort:
     return Cohort(animals=tuple(Animal(id=f"{prefix}{i:0{width}d}") for i in range(1, count + 1)))
 
 
-MAX_LABEL = 40
+MAX_LABEL = 64
 """The longest animal id, cage or sex a weights CSV may give (they are printed in table cells)."""
 MAX_WEIGHTS_BYTES = 64 * 1024 * 1024
 """The largest weights CSV planner reads."""
