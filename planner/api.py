@@ -175,6 +175,26 @@ def scale(dose: str, *, source: str, target: str, reference: Reference | None = 
     )
 
 
+def _date_expected(text: str) -> str:
+    """What a --start that is not a date should have been: says so when it is written right
+    but names a day the calendar does not have (2027-02-29, 2026-04-31)."""
+    import calendar
+    import re
+
+    written = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if written:
+        year, month, day = (int(g) for g in written.groups())
+        if 1 <= month <= 12 and year >= 1:
+            days = calendar.monthrange(year, month)[1]
+            if day > days or day < 1:
+                name = calendar.month_name[month]
+                return (
+                    f"a date that exists: {name} {year} has {days} days, so {text} is no day of "
+                    "the calendar"
+                )
+    return "a date written YYYY-MM-DD, e.g. 2026-03-02"
+
+
 def plan(
     protocol: str,
     *,
@@ -211,7 +231,7 @@ def plan(
             day_zero = datetime.date.fromisoformat(start.strip())
         except ValueError:
             raise InputError(
-                got=start, expected="a date written YYYY-MM-DD, e.g. 2026-03-02", where="--start"
+                got=start, expected=_date_expected(start.strip()), where="--start"
             ) from None
         if len(start.strip()) != 10:
             raise InputError(

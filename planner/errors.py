@@ -13,13 +13,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "MAX_SHOWN",
     "DataFileError",
     "InputError",
     "OutputError",
     "PlannerError",
     "QuantityError",
     "UnknownNameError",
+    "cut",
 ]
+
+
+MAX_SHOWN = 80
+"""The most characters of a value an error message repeats."""
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """
+    ``text`` as an error message repeats it: whole when short, else its start and its length,
+    so that a 10,000-character value does not bury the message.
+
+    >>> cut("x" * 100)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (100 characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 18]}... ({len(text):,} characters)"
 
 
 class PlannerError(Exception):
@@ -71,7 +90,7 @@ class InputError(PlannerError, ValueError):
             text = f"not given; expected {self.expected}"
         else:
             got = self.got if isinstance(self.got, str) else repr(self.got)
-            text = f"got {got!r}; expected {self.expected}"
+            text = f"got {cut(got)!r}; expected {self.expected}"
         if self.hint:
             text += f" ({self.hint})"
         return text
@@ -110,7 +129,7 @@ class UnknownNameError(PlannerError, LookupError):
         import difflib  # only needed on this error path
 
         close = difflib.get_close_matches(self.name.lower(), [k.lower() for k in self.known], n=3)
-        text = f"unknown {self.kind} {self.name!r}"
+        text = f"unknown {self.kind} {cut(self.name)!r}"
         if close:
             text += f"; did you mean {', '.join(repr(c) for c in close)}?"
         return text + ("" if close else ".") + f" Known: {', '.join(self.known)}"

@@ -380,9 +380,10 @@ class TestCheck:
         assert [
             "obara2011-cci779-acute: valid protocol obara2011-cci779-acute (version 1), 1 treatment(s), 5 groups, "
             "40 animals",
-            # 16 rules: i.p. good practice, maximum and daily total; ethanol, Tween-80 and
-            # PEG-400 shares; weight range; weight change; the 8 syringes on record.
-            "  volume limits: Diehl et al. 2001 (planner's default); 16 rules applied, listed with "
+            # 20 rules: i.p. good practice, maximum and daily total; ethanol, Tween-80 and
+            # PEG-400 shares; weight warning and stop ranges; the limit dose and the documented-
+            # dose factor; weight change warning and stop; the 8 syringes on record.
+            "  volume limits: Diehl et al. 2001 (planner's default); 20 rules applied, listed with "
             "their sources by --json and in the plan",
             "  obara2011-cci779-single: 25 mg/kg i.p. for a 20 g mouse (reference weight): 0.5 mg in 0.2 mL "
             "(10 mL/kg) of 2.5 mg/mL",
@@ -677,8 +678,9 @@ class TestCheckTable:
             "WARNING",
             "weight-outside-range",
             "animal M07",
-            "weight 40 g is outside the plausible range for mouse, 11 g to 34 g: check the weighing",
-            "assumed (Table 1 working weight range, as recalled; not verified against the guidance)",
+            "weight 40 g is outside the plausible range for mouse, 18 g to 35 g: check the weighing",
+            "assumed (adult mice of ordinary strains weigh 18-35 g; planner's warning band, not a "
+            "published one)",
         ] in cells
         assert "No error-level findings." == lines[-1]
 

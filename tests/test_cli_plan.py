@@ -162,8 +162,8 @@ class TestRefusals:
             ),
             (
                 ("--start", "2026-02-30"),
-                "planner: error: --start: got '2026-02-30'; expected a date written YYYY-MM-DD, "
-                "e.g. 2026-03-02",
+                "planner: error: --start: got '2026-02-30'; expected a date that exists: February "
+                "2026 has 28 days, so 2026-02-30 is no day of the calendar",
             ),
             (("--seed", "-1"), "planner: error: --seed: got '-1'; expected a seed of 0 or more"),
             (
@@ -345,3 +345,48 @@ class TestProgress:
         progress(50, 100)
 
         assert "" == stream.getvalue()
+
+
+class TestInputsNeverOverwritten:
+    """planner plan never writes over its own input, even with --force (issue 14)."""
+
+    @pytest.mark.parametrize("which", ["weights", "protocol", "limits"])
+    def test_output_is_an_input(self, run, here, which):
+        """--out naming the weights CSV, the protocol file or the limits file: exit 2, one
+        line naming the input, and the file is byte for byte as it was."""
+        from planner._resources import data_dir
+
+        weights = _weights(here)
+        protocol = here / "mine.toml"
+        protocol.write_text(
+            (data_dir("protocols") / f"{CHRONIC}.toml").read_text(encoding="utf-8"), "utf-8"
+        )
+        limits = here / "limits.toml"
+        limits.write_text(
+            (data_dir("seeds") / "diehl2001-volumes.toml")
+            .read_text(encoding="utf-8")
+            .replace('key = "diehl2001"', 'key = "mylab"'),
+            "utf-8",
+        )
+        target = {"weights": weights, "protocol": protocol, "limits": limits}[which]
+        before = target.read_bytes()
+
+        code, out, err = run(
+            "plan",
+            str(protocol),
+            "--weights",
+            str(weights),
+            "--limits",
+            str(limits),
+            "--seed",
+            "1",
+            "--format",
+            "csv",
+            "--out",
+            str(target),
+            "--force",
+        )
+
+        assert (2, "") == (code, out)
+        assert "is an input of this command" in assert_one_line_error(err)
+        assert before == target.read_bytes()

@@ -72,8 +72,20 @@ QUICK = [
     (*D, *W, "--concentration", "0.1 mg/mL"),
     (*D, *W, "--concentration", "0.1 mg/mL", "--json"),
     (*D, "--weight", "2 g", *C, "--json"),
-    ("dose", "10 mcg", "--weight", "300 g", "--dose-volume", "10 uL", "--species", "rat",
-     "--route", "it", "--compound", "rapamycin"),
+    (
+        "dose",
+        "10 mcg",
+        "--weight",
+        "300 g",
+        "--dose-volume",
+        "10 uL",
+        "--species",
+        "rat",
+        "--route",
+        "it",
+        "--compound",
+        "rapamycin",
+    ),
     ("dose", "75 mg/m2", "--weight", "25 g", "--dose-volume", "10 mL/kg", "--json"),
     ("dose", "40 umol/kg", *W, "--concentration", "1 mg/mL", "--compound", "temsirolimus"),
     ("dose", "25", *W, *C),
@@ -97,8 +109,16 @@ QUICK = [
     (*D, *W, *C, "--limits", "/no/such/limits.toml"),
     ("convert", "25 mg/kg", "--to", "umol/kg", "--compound", "temsirolimus"),
     ("convert", "25 mg/kg", "--to", "mg/m2", "--species", "mouse", "--json"),
-    ("convert", "10 mg/kg", "--to", "mg/kg", "--compound", "morphine", "--to-form",
-     "morphine sulfate pentahydrate"),
+    (
+        "convert",
+        "10 mg/kg",
+        "--to",
+        "mg/kg",
+        "--compound",
+        "morphine",
+        "--to-form",
+        "morphine sulfate pentahydrate",
+    ),
     ("convert", "--to=mg/kg", "--", "25 mg/kg"),
     ("convert", "25 mg/kg", "--to", "mM"),
     ("convert", "25 mg/kg", "--to", "nonsense"),
@@ -168,7 +188,9 @@ class _Streams:
     def __init__(self, encoding: str = "utf-8") -> None:
         self.encoding = encoding
 
-    def run(self, main: Callable[[list[str]], object], args: list[str]) -> tuple[object, bytes, bytes]:
+    def run(
+        self, main: Callable[[list[str]], object], args: list[str]
+    ) -> tuple[object, bytes, bytes]:
         out = io.TextIOWrapper(io.BytesIO(), encoding=self.encoding, write_through=True)
         err = io.TextIOWrapper(
             io.BytesIO(), encoding=self.encoding, errors="backslashreplace", write_through=True
@@ -220,8 +242,12 @@ class TestSameAsTheApp:
 
     @pytest.mark.parametrize(
         "vector",
-        [(*D, *W, *C), (*D, *W, *C, "--json"), (*D, *W, *C, "--compound", "\x1b[31mx"),
-         ("convert", "25 mg/kg", "--to", "umol/kg", "--compound", "temsirolimus")],
+        [
+            (*D, *W, *C),
+            (*D, *W, *C, "--json"),
+            (*D, *W, *C, "--compound", "\x1b[31mx"),
+            ("convert", "25 mg/kg", "--to", "umol/kg", "--compound", "temsirolimus"),
+        ],
         ids=repr,
     )
     def test_ascii_streams(self, vector):
@@ -322,15 +348,58 @@ class TestTablesMatchTheApp:
 
 
 WORDS = [
-    "25 mg/kg", "75 mg/m2", "10 mcg", "27 g", "2 g", "2.5 mg/mL", "0.1 mg/mL", "10 mL/kg",
-    "umol/kg", "mg/kg", "mouse", "rat", "human", "ip", "iv", "temsirolimus", "CCI-779", "",
-    "-", "--", "-5", "x", "LAB", "\x1b[1m",
+    "25 mg/kg",
+    "75 mg/m2",
+    "10 mcg",
+    "27 g",
+    "2 g",
+    "2.5 mg/mL",
+    "0.1 mg/mL",
+    "10 mL/kg",
+    "umol/kg",
+    "mg/kg",
+    "mouse",
+    "rat",
+    "human",
+    "ip",
+    "iv",
+    "temsirolimus",
+    "CCI-779",
+    "",
+    "-",
+    "--",
+    "-5",
+    "x",
+    "LAB",
+    "\x1b[1m",
 ]
 OPTIONS = [
-    "--weight", "-w", "--concentration", "-c", "--dose-volume", "-v", "--compound", "--species",
-    "--route", "--limits", "--json", "--to", "--from", "--to-form", "--help", "-h", "--wei",
-    "--json=1", "-x", "--weight=27 g", "-w27 g", "-c2.5 mg/mL", "--to=mg/kg", "--from=mouse",
-    "--concentration=", "-w=2 g",
+    "--weight",
+    "-w",
+    "--concentration",
+    "-c",
+    "--dose-volume",
+    "-v",
+    "--compound",
+    "--species",
+    "--route",
+    "--limits",
+    "--json",
+    "--to",
+    "--from",
+    "--to-form",
+    "--help",
+    "-h",
+    "--wei",
+    "--json=1",
+    "-x",
+    "--weight=27 g",
+    "-w27 g",
+    "-c2.5 mg/mL",
+    "--to=mg/kg",
+    "--from=mouse",
+    "--concentration=",
+    "-w=2 g",
 ]
 
 
@@ -414,4 +483,3 @@ class TestProcesses:
         )
 
         assert (0, "[]") == (done.returncode, done.stderr.strip())
-

@@ -147,36 +147,46 @@ class TestAmountFor:
 
 
 class TestCheckWeight:
-    """check_weight warns when a weight is outside the species' plausible range."""
+    """
+    check_weight warns outside what ordinary adults weigh, and stops the dose (an error)
+    outside what an animal of the species can weigh (seeds/fda2005-km.toml: mouse typical
+    18-35 g, plausible 15-45 g; rat typical 200-600 g, plausible 150-800 g; all assumed).
+    """
+
+    TYPICAL = (
+        "assumed (adult mice of ordinary strains weigh 18-35 g; planner's warning band, not a "
+        "published one)"
+    )
 
     @pytest.mark.parametrize(
         "weight",
         [
-            Q_(11, "g"),
-            Q_(34, "g"),
+            Q_(18, "g"),
+            Q_(35, "g"),
             Q_(27, "g"),
-            Q_("0.011", "kg"),
-            Q_("0.034", "kg"),
-            Q_(11000, "mg"),
+            Q_("0.018", "kg"),
+            Q_("0.035", "kg"),
+            Q_(18000, "mg"),
         ],
     )
     def test_valid_mouse(self, reference, mouse, weight):
-        """A mouse weight from 11 g to 34 g, bounds included, gives no finding."""
+        """A mouse weight from 18 g to 35 g, bounds included, gives no finding."""
         assert [] == check_weight(weight, mouse, reference)
 
     @pytest.mark.parametrize(
         ("weight", "shown"),
         [
-            (Q_("10.9", "g"), "10.9 g"),
-            (Q_("34.1", "g"), "34.1 g"),
-            (Q_("10.999", "g"), "11 g"),
-            (Q_("34.001", "g"), "34 g"),
-            (Q_("2.7", "g"), "2.7 g"),
-            (Q_(270, "g"), "270 g"),
+            (Q_("17.9", "g"), "17.9 g"),
+            (Q_("35.1", "g"), "35.1 g"),
+            (Q_("17.999", "g"), "17.999 g"),  # echoed as entered, never rounded into range
+            (Q_("35.001", "g"), "35.001 g"),
+            (Q_(15, "g"), "15 g"),
+            (Q_(45, "g"), "45 g"),
         ],
     )
-    def test_invalid_mouse(self, reference, mouse, weight, shown):
-        """A mouse weight outside 11-34 g gives one weight-outside-range warning."""
+    def test_unusual_mouse(self, reference, mouse, weight, shown):
+        """A mouse weight outside 18-35 g but within 15-45 g (bounds included) gives one
+        weight-outside-range warning."""
         findings = check_weight(weight, mouse, reference, subject="M1")
 
         assert [
@@ -184,24 +194,51 @@ class TestCheckWeight:
                 level=Level.WARNING,
                 code="weight-outside-range",
                 message=f"weight {shown} is outside the plausible range for mouse, "
-                "11 g to 34 g: check the weighing",
+                "18 g to 35 g: check the weighing",
                 subject="M1",
-                source="assumed (Table 1 working weight range, as recalled; "
-                "not verified against the guidance)",
+                source=self.TYPICAL,
             )
         ] == findings
 
     @pytest.mark.parametrize(
+        ("weight", "shown"),
+        [
+            (Q_("14.9", "g"), "14.9 g"),
+            (Q_("45.1", "g"), "45.1 g"),
+            (Q_("2.38", "g"), "2.38 g"),  # a decimal slip for 23.8 g
+            (Q_(270, "g"), "270 g"),
+            (Q_(22, "kg"), "22,000 g"),  # a unit slip for 22 g
+        ],
+    )
+    def test_impossible_mouse(self, reference, mouse, weight, shown):
+        """A mouse weight outside 15-45 g is an error that stops the dose."""
+        (finding,) = check_weight(weight, mouse, reference, subject="M1")
+
+        assert (Level.ERROR, "weight-implausible", "M1") == (
+            finding.level,
+            finding.code,
+            finding.subject,
+        )
+        assert finding.message.startswith(
+            f"weight {shown} is outside what a mouse can weigh, 15 g to 45 g: DO NOT DOSE: reweigh"
+        )
+
+    @pytest.mark.parametrize(
         ("weight", "expected"),
         [
-            (Q_(80, "g"), []),
-            (Q_(270, "g"), []),
-            (Q_("79.9", "g"), ["weight-outside-range"]),
-            (Q_("270.1", "g"), ["weight-outside-range"]),
+            (Q_(200, "g"), []),
+            (Q_(600, "g"), []),
+            (Q_(300, "g"), []),  # an ordinary adult rat: no warning (was one above 270 g)
+            (Q_("199.9", "g"), ["weight-outside-range"]),
+            (Q_("600.1", "g"), ["weight-outside-range"]),
+            (Q_(150, "g"), ["weight-outside-range"]),
+            (Q_(800, "g"), ["weight-outside-range"]),
+            (Q_("149.9", "g"), ["weight-implausible"]),
+            (Q_("800.1", "g"), ["weight-implausible"]),
         ],
     )
     def test_rat(self, reference, rat, weight, expected):
-        """Rat weights are checked against 80-270 g, bounds included."""
+        """Rat weights warn outside 200-600 g and stop outside 150-800 g, bounds included."""
         assert expected == [f.code for f in check_weight(weight, rat, reference)]
 
     def test_no_range_on_record(self, reference, human):
@@ -209,10 +246,10 @@ class TestCheckWeight:
         assert [] == check_weight(Q_(60, "kg"), human, reference)
 
     def test_through_calculate_dose(self, reference, mouse):
-        """calculate_dose reports a mouse of 35 g with a weight warning."""
+        """calculate_dose reports a mouse of 36 g with a weight warning."""
         result = calculate_dose(
             Q_(25, "mg/kg"),
-            weight=Q_(35, "g"),
+            weight=Q_(36, "g"),
             concentration=Q_("2.5", "mg/mL"),
             species=mouse,
             route=Route.IP,

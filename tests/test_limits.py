@@ -502,12 +502,12 @@ class TestFindingsCiteTheirSourceOnThePlan:
             pytest.param(
                 _CHRONIC_TEXT,
                 _CHRONIC_TEXT,
-                ("M01,34 g,0,1,male",),
-                ("M01,34.1 g,0,1,male",),
+                ("M01,35 g,0,1,male",),
+                ("M01,35.1 g,0,1,male",),
                 "weight-outside-range",
-                "assumed (Table 1 working weight range, as recalled; not verified against the "
-                "guidance)",
-                id="weight 34 / 34.1 g against the mouse range 11-34 g",
+                "assumed (adult mice of ordinary strains weigh 18-35 g; planner's warning band, not "
+                "a published one)",
+                id="weight 35 / 35.1 g against the typical mouse range 18-35 g",
             ),
             pytest.param(
                 _CHRONIC_TEXT,
@@ -532,3 +532,73 @@ class TestFindingsCiteTheirSourceOnThePlan:
         found = [r for r in past_rows if r[1] == code]
         assert found
         assert {source} == {r[4] for r in found}
+
+
+class TestProfileMeaning:
+    """A profile's limits must be in the unit its route is checked in; raising a shipped
+    maximum is the lab's right, and is said on the plan (issue 14, item 2)."""
+
+    IT_PER_KG = """
+[[limit]]
+species = "rat"
+route = "it"
+good_practice = { value = "1 mL/kg", status = "stated", source = "policy 5" }
+maximum = { value = "2 mL/kg", status = "stated", source = "policy 5" }
+"""
+
+    def test_intrathecal_per_kg_refused(self, run, tmp_path):
+        """An i.t. limit per kg (never compared with a per-injection volume, so the check
+        would never fire) is refused: exit 2 naming limit[1].per."""
+        path = lab_file(tmp_path, extra=self.IT_PER_KG)
+
+        code, out, err = run("check", "xu2014-rapamycin-it", "--limits", str(path))
+
+        assert (2, "") == (code, out)
+        line = assert_one_line_error(err)
+        assert "limit[1].per" in line
+        assert "i.t. limits are counted per injection" in line
+
+    def test_intraperitoneal_per_injection_refused(self, tmp_path, reference):
+        """An i.p. limit as a plain volume per injection is refused too (per kg expected)."""
+        text = LAB.format(good="0.5 mL", most="1 mL").replace(
+            'route = "ip"\n', 'route = "ip"\nper = "injection"\n'
+        )
+        path = tmp_path / "lab.toml"
+        path.write_text(text, encoding="utf-8")
+
+        with pytest.raises(DataFileError) as info:
+            load_limit_profile(path, reference)
+
+        assert ("limit[0].per", True) == (
+            info.value.key,
+            "i.p. limits are counted per kg" in info.value.message,
+        )
+
+    def test_raised_maximum_is_said(self, run, tmp_path):
+        """A lab maximum of 100 mL/kg for mouse i.p. (Diehl: 80) is accepted, and both the
+        summary and the rules applied say that it raises the shipped maximum."""
+        path = lab_file(tmp_path, good="20 mL/kg", most="100 mL/kg")
+
+        code, out, _ = run("check", CHRONIC, "--limits", str(path), "--json")
+        data = json.loads(out)
+        maximum = next(
+            r
+            for r in data["limits"]["rules"]
+            if r["rule"] == "volume per dose, maximum"
+            and r["applies_to"] == "mouse intraperitoneal"
+        )
+
+        assert 0 == code
+        assert data["limits"]["profile"].endswith(
+            "; it raises the maximum for mouse i.p. from 80 mL/kg (Diehl et al. 2001) to 100 mL/kg"
+        )
+        assert (
+            "Lab policy 2026, policy 4.3; raises the shipped maximum, 80 mL/kg (Diehl et al. 2001)"
+            == maximum["source"]
+        )
+
+    def test_lowered_maximum_is_not_flagged(self, run, tmp_path):
+        """A stricter lab maximum (20 mL/kg against Diehl's 80) says nothing of raising."""
+        code, out, _ = run("check", CHRONIC, "--limits", str(lab_file(tmp_path)), "--json")
+
+        assert (0, False) == (code, "raises" in out)

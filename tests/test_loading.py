@@ -180,7 +180,7 @@ class TestLoadSeedFile:
                 SPECIES + 'colour = "brown"\n',
                 "species[0]",
                 "unknown key(s) colour; expected only: id, name, aliases, km, reference_weight, "
-                "body_surface_area, weight_range, citation",
+                "body_surface_area, weight_range, typical_weight, plausible_weight, citation",
                 id="unknown key",
             ),
             pytest.param(

@@ -322,3 +322,88 @@ class TestCheckWritable:
 
         assert message.format(tmp=tmp_path) == info.value.message
         assert str(path) == info.value.path
+
+
+class TestNeverHarmed:
+    """Even with force, an input, a device or a pipe is never written over; modes are kept."""
+
+    def test_input_refused_even_with_force(self, tmp_path):
+        """The output is the command's input (by another name, a hard link): refused, intact."""
+        source = tmp_path / "weights.csv"
+        source.write_text("animal,weight\nM01,25 g\n", encoding="utf-8")
+        alias = tmp_path / "alias.csv"
+        os.link(source, alias)
+
+        with pytest.raises(OutputError) as info:
+            write_atomically(alias, ["x"], force=True, inputs=[str(source)])
+
+        assert "is an input of this command" in info.value.message
+        assert ("animal,weight\nM01,25 g\n", []) == (
+            source.read_text(encoding="utf-8"),
+            sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")),
+        )
+
+    def test_fifo_refused_even_with_force(self, tmp_path):
+        """A FIFO is not replaced by a regular file: refused, and it is still a FIFO."""
+        fifo = tmp_path / "pipe"
+        os.mkfifo(fifo)
+
+        with pytest.raises(OutputError) as info:
+            write_atomically(fifo, ["x"], force=True)
+
+        assert "is not a regular file" in info.value.message
+        assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+    def test_device_refused(self):
+        """/dev/null is a device: refused with force too, and left as it is."""
+        with pytest.raises(OutputError) as info:
+            write_atomically("/dev/null", ["x"], force=True)
+
+        assert "is not a regular file" in info.value.message
+        assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+
+    def test_mode_kept(self, tmp_path):
+        """A 0600 file (a blinding key) replaced with force stays 0600, with the new text."""
+        key = tmp_path / "key.csv"
+        key.write_text("old", encoding="utf-8")
+        key.chmod(0o600)
+
+        write_atomically(key, ["new"], force=True)
+
+        assert (0o600, "new") == (stat.S_IMODE(key.stat().st_mode), key.read_text("utf-8"))
+
+    @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+    def test_signal_leaves_no_temporary_file(self, tmp_path, signame):
+        """SIGTERM or SIGHUP while writing: the process ends by that signal, and neither the
+        output nor a temporary file is left behind."""
+        import signal
+        import subprocess
+        import sys
+        import time
+
+        ready = tmp_path / "ready"
+        script = (
+            "import pathlib, time\n"
+            "from planner.documents.output import write_atomically\n"
+            "def chunks():\n"
+            "    yield 'first\\n'\n"
+            f"    pathlib.Path({str(ready)!r}).write_text('x')\n"
+            "    time.sleep(60)\n"
+            "    yield 'never\\n'\n"
+            f"write_atomically({str(tmp_path / 'plan.md')!r}, chunks())\n"
+        )
+        process = subprocess.Popen([sys.executable, "-c", script])
+        try:
+            for _ in range(600):
+                if ready.exists():
+                    break
+                time.sleep(0.05)
+            process.send_signal(getattr(signal, signame))
+            code = process.wait(timeout=60)
+        finally:
+            process.kill()
+
+        assert (-getattr(signal, signame), ["ready"]) == (
+            code,
+            sorted(p.name for p in tmp_path.iterdir()),
+        )

@@ -254,14 +254,15 @@ class TestPreparation:
         assert [Q_(67, "mg")] == [t.mass for t in plan.totals]
 
     def test_unweighed_animals_sized_at_the_top_of_the_range(self, reference):
-        """Without weights, 24 drug doses at 34 g: 8.16 mL x 1.1 + 0.1 = 9.076 mL, 22.69 mg."""
+        """Without weights, 24 drug doses at the top of the typical mouse range, 35 g:
+        24 x 0.35 mL = 8.4 mL; x 1.1 + 0.1 = 9.34 mL; x 2.5 mg/mL = 23.35 mg."""
         plan = _plan(reference)
         batch = next(b for b in plan.batches if b.day == 7 and not b.vehicle)
 
         assert 24 == batch.estimated
-        assert Q_("9.076", "mL") == batch.preparation.total_volume
-        assert Q_("22.69", "mg") == batch.preparation.mass_to_weigh
-        assert Q_("0.034", "kg") == plan.estimate_weight.value
+        assert Q_("9.34", "mL") == batch.preparation.total_volume
+        assert Q_("23.35", "mg") == batch.preparation.mass_to_weigh
+        assert Q_("0.035", "kg") == plan.estimate_weight.value
 
     def test_vials_per_batch(self, reference):
         """The drug batch fills the three drug groups' vials, the vehicle batch the other two."""
@@ -280,7 +281,7 @@ class TestPreparation:
 
 class TestFindings:
     def test_weight_outside_range(self, reference):
-        """A 40 g mouse is above the (assumed) 34 g top of the range: a warning naming it."""
+        """A 40 g mouse is above the (assumed) 35 g top of the typical range: a warning naming it."""
         weights = {f"M{n:02d}": [("25 g", 0)] for n in range(1, 41)}
         weights["M07"] = [("40 g", 0)]
         plan = _plan(reference, weights=_cohort(weights))
@@ -338,3 +339,21 @@ class TestAssumptions:
         plan = _plan(reference, protocol="xu2014-rapamycin-it")
 
         assert {Status.ASSUMED} == {a.fact.status for a in plan.assumptions}
+
+
+class TestAfterDose:
+    """after_dose counts from the day's first dose of the regimen (protocols/README.md)."""
+
+    def test_twice_daily_regimen_tested_once_a_day(self, reference):
+        """Xu 2014: morphine at 08:00 and 20:00; tail flick '30 min after the morning dose' on
+        days 5, 7, 9 and 11 gives 4 tests at 08:30 (not 8, with four more at 20:30)."""
+        from planner.knowledge.loading import load_protocol
+        from planner.study.calendar import build_calendar
+
+        events = [
+            (e.day, e.time)
+            for e in build_calendar(load_protocol("xu2014-rapamycin-it", reference=reference))
+            if e.what.startswith("Tail flick")
+        ]
+
+        assert [(5, "08:30"), (7, "08:30"), (9, "08:30"), (11, "08:30")] == events

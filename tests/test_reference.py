@@ -429,7 +429,7 @@ class TestReferenceLookups:
     @pytest.mark.parametrize(
         ("species", "record", "expected"),
         [
-            ("mouse", "km", "FDA 2005, Table 1"),
+            ("mouse", "km", "FDA 2005, Table 1 (as reproduced)"),
             (
                 "mouse",
                 "weight_range",

@@ -531,12 +531,13 @@ class TestDosingSheets:
         pairs = {(row[i], row[i + 1]) for row in cells for i in range(0, len(row) - 1, 2) if row[i]}
 
         # 26.5 g -> 0.265 mL rounds up to 0.27 mL; 27.4 g -> 0.274 mL rounds down to 0.27 mL.
-        # The mouse range (11-34 g) in 1 g bands: 11-11.4 g, then 11.5-12.4 g, ..., 33.5-34 g.
-        assert (4, True, True, True, 24) == (
+        # The typical mouse range (18-35 g) in 1 g bands: 18-18.4 g, then 18.5-19.4 g, ...,
+        # 34.5-35 g: one band for each volume from 0.18 to 0.35 mL, 18 in all.
+        assert (4, True, True, True, 18) == (
             len(lookups),
             ("26.5 g to 27.4 g", "0.27 mL") in pairs,
-            ("11 g to 11.4 g", "0.11 mL") in pairs,
-            ("33.5 g to 34 g", "0.34 mL") in pairs,
+            ("18 g to 18.4 g", "0.18 mL") in pairs,
+            ("34.5 g to 35 g", "0.35 mL") in pairs,
             len(pairs),
         )
 
@@ -629,12 +630,13 @@ class TestPreparation:
         assert (Decimal("71.741"), True) == (total, "temsirolimus 71.74 mg 4" in overview)
 
     def test_estimated_volumes(self):
-        """Without weights, unweighed animals are counted at 34 g: 24 x 0.34 mL = 8.16 mL."""
+        """Without weights, unweighed animals are counted at 35 g (the top of the typical mouse
+        range): 24 x 0.35 mL = 8.4 mL; x 1.1 + 0.1 = 9.34 mL."""
         text = " ".join(_text(render_html(_plan(CHRONIC))).split())
 
         assert (
-            "9.076 mL = 8.16 mL to inject" in text,
-            "24 of 24 volumes: unweighed animals counted at 34 g (ASSUMED - verify)" in text,
+            "9.34 mL = 8.4 mL to inject" in text,
+            "24 of 24 volumes: unweighed animals counted at 35 g (ASSUMED - verify)" in text,
         ) == (True, True)
 
 

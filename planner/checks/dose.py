@@ -11,25 +11,61 @@ the same functions on each animal's dose (:mod:`planner.study.doses`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import attrs
 
 from planner.findings import Finding, Level
-from planner.knowledge.reference import Reference, Species, Syringe, VolumeLimit
+from planner.knowledge.provenance import Fact, Status
+from planner.knowledge.reference import Compound, Reference, Species, Syringe, VolumeLimit
 from planner.knowledge.routes import Route
-from planner.units.format import format_quantity, round_step
-from planner.units.registry import Q_, Quantity
+from planner.units.format import format_entered, format_quantity, round_step
+from planner.units.registry import Q_, Kind, Quantity, basis, is_kind
 
 __all__ = [
+    "DOCUMENTED_FACTOR",
     "DOSE_RULES",
     "HARD_TO_MEASURE",
+    "LIMIT_DOSE",
+    "STOP_DOSE",
+    "STOP_REWEIGH",
     "DoseCase",
     "check_syringe",
     "check_volume",
     "check_weight",
     "dose_findings",
+    "dose_plausible",
+    "highest_documented",
+    "shown_volume",
     "weighing_missing",
+    "weight_bounds",
 ]
+
+STOP_REWEIGH = "DO NOT DOSE: reweigh"
+"""What a sheet prints in place of the volume for an animal whose weight cannot be right."""
+
+STOP_DOSE = "DO NOT DOSE: check the dose and its unit"
+"""What is printed in place of the volume for a dose no animal should get."""
+
+LIMIT_DOSE = Fact(
+    value=Q_(2000, "mg/kg"),
+    status=Status.STATED,
+    source=(
+        "OECD TG 420, 423 and 425 (as reproduced): 2000 mg/kg is the limit test dose of acute "
+        "oral toxicity testing (5000 mg/kg only exceptionally)"
+    ),
+)
+"""A dose per body mass above which no pharmacology study doses: a unit slip."""
+
+DOCUMENTED_FACTOR = Fact(
+    value=Decimal(10),
+    status=Status.ASSUMED,
+    source=(
+        "planner's rule: a dose more than 10 times the highest documented dose of the compound "
+        "is more likely a slip (mg for mcg, per g for per kg) than a plan"
+    ),
+)
+"""How far above the highest documented dose of a compound a dose may be."""
 
 HARD_TO_MEASURE = 10
 """A volume of fewer graduations than this is hard to measure: a one-graduation error is more
@@ -53,37 +89,87 @@ class DoseCase:
     reference: Reference
     subject: str = ""
     """What the findings are about (an animal, a regimen), for the message."""
+    dose_per_kg: Quantity | None = None
+    """The dose as mass per body mass (mg/kg), when a weight is known and the dose is a mass
+    (or a molar dose with a compound's MW); None otherwise."""
+    amount: Quantity | None = None
+    """The amount for this animal."""
+    compound: Compound | None = None
+    """The compound, when named: its documented regimens bound a plausible dose."""
 
 
 def _show(quantity: Quantity) -> str:
     return format_quantity(quantity)
 
 
+def shown_volume(volume: Quantity, step: Quantity | None = None) -> str:
+    """
+    An injection volume for print, the one way every line of an output shows it: in mcL below
+    0.1 mL, else mL, rounded to the syringe's graduation ``step`` when one is known (as it is
+    drawn up), else to 3 significant figures.
+    """
+    unit = "uL" if volume < Q_("0.1", "mL") else "mL"
+    return format_quantity(volume, unit, step=step)
+
+
 def check_weight(
     weight: Quantity, species: Species, reference: Reference, *, subject: str = ""
 ) -> list[Finding]:
     """
-    Warn when a weight is outside the species' plausible range (a typo or a sick animal).
+    An error when a weight is outside what an animal of the species can weigh (a decimal or
+    unit slip: the animal is not dosed until reweighed); a warning when it is outside what
+    ordinary adults weigh (a typo or a sick animal). A weight exactly at a bound passes.
     """
-    fact = species.weight_range
+    plausible = species.plausible_weight
+    if plausible is not None:
+        low, high = plausible.value
+        if not low <= weight <= high:
+            unit = _weight_unit(high)
+            return [
+                Finding(
+                    level=Level.ERROR,
+                    code="weight-implausible",
+                    message=(
+                        f"weight {format_entered(weight, unit)} is outside what a {species.name} can weigh, "
+                        f"{format_quantity(low, unit)} to {format_quantity(high, unit)}: {STOP_REWEIGH} "
+                        "(a slip of the decimal point or the unit?)"
+                    ),
+                    subject=subject,
+                    source=reference.provenance(plausible, species.citation),
+                )
+            ]
+    fact = species.warning_weight
     if fact is None:
         return []
     low, high = fact.value
     if low <= weight <= high:
         return []
-    unit = "g" if high < Q_(1, "kg") else "kg"
+    unit = _weight_unit(high)
     return [
         Finding(
             level=Level.WARNING,
             code="weight-outside-range",
             message=(
-                f"weight {format_quantity(weight, unit)} is outside the plausible range for {species.name}, "
+                f"weight {format_entered(weight, unit)} is outside the plausible range for {species.name}, "
                 f"{format_quantity(low, unit)} to {format_quantity(high, unit)}: check the weighing"
             ),
             subject=subject,
             source=reference.provenance(fact, species.citation),
         )
     ]
+
+
+def _weight_unit(high: Quantity) -> str:
+    return "g" if high < Q_(1, "kg") else "kg"
+
+
+def weight_bounds(species: Species) -> tuple[Quantity, Quantity] | None:
+    """The weights inside which :func:`check_weight` finds nothing (None: no range on record),
+    for callers that screen many weighings before calling it."""
+    for fact in (species.warning_weight, species.plausible_weight):
+        if fact is not None:
+            return fact.value
+    return None
 
 
 def check_volume(
@@ -95,6 +181,7 @@ def check_volume(
     species: Species,
     route: Route,
     subject: str = "",
+    step: Quantity | None = None,
 ) -> list[Finding]:
     """
     Compare an injection volume with good practice (warning above it) and the possible maximum
@@ -121,7 +208,9 @@ def check_volume(
         ]
     measured = volume / weight if per_kg and weight is not None else volume
     unit = "mL/kg" if per_kg else "uL" if volume < Q_("0.1", "mL") else "mL"
-    shown = f"{_show(volume)} ({format_quantity(measured, unit)})" if per_kg else _show(volume)
+    # The volume as the rest of the output shows it (drawn up at the syringe's graduation).
+    volume_text = shown_volume(volume, step)
+    shown = f"{volume_text} ({format_quantity(measured, unit)})" if per_kg else volume_text
     where = f"{species.name} {route.value}" + ("" if per_kg else f", per {limit.per}")
     for fact, level, code, label in (
         (limit.maximum, Level.ERROR, "volume-above-maximum", "the possible maximum"),
@@ -196,6 +285,83 @@ def weighing_missing(animal: str, day: int) -> Finding:
     )
 
 
+def dose_plausible(case: DoseCase) -> list[Finding]:
+    """
+    An error for a dose no animal should get: per body mass above the limit dose of acute
+    toxicity testing (:data:`LIMIT_DOSE`), or more than :data:`DOCUMENTED_FACTOR` times the
+    highest documented dose of the compound (in the same basis: per kg, or per animal). A
+    dose exactly at a bound passes.
+    """
+    if case.dose_per_kg is not None and case.dose_per_kg > LIMIT_DOSE.value:
+        return [
+            Finding(
+                level=Level.ERROR,
+                code="dose-above-limit-dose",
+                message=(
+                    f"{format_quantity(case.dose_per_kg, 'mg/kg')} is above "
+                    f"{format_quantity(LIMIT_DOSE.value)}, the limit dose of acute toxicity "
+                    f"tests: {STOP_DOSE} (mg for mcg? per g for per kg?)"
+                ),
+                subject=case.subject,
+                source=LIMIT_DOSE.source,
+            )
+        ]
+    if case.compound is None:
+        return []
+    per_kg, per_animal = highest_documented(case.compound, case.reference)
+    for given, documented in ((case.dose_per_kg, per_kg), (case.amount, per_animal)):
+        if given is None or documented is None:
+            continue
+        dose, regimen = documented
+        if given > dose * DOCUMENTED_FACTOR.value:
+            unit = "mg/kg" if given is case.dose_per_kg else None
+            return [
+                Finding(
+                    level=Level.ERROR,
+                    code="dose-far-above-documented",
+                    message=(
+                        f"{format_quantity(given, unit)} is more than "
+                        f"{DOCUMENTED_FACTOR.value} times the highest documented dose of "
+                        f"{case.compound.name}, {format_quantity(dose, unit)} (regimen {regimen}): "
+                        f"{STOP_DOSE}"
+                    ),
+                    subject=case.subject,
+                    source=f"regimen {regimen}; rule assumed ({DOCUMENTED_FACTOR.source})",
+                )
+            ]
+        return []
+    return []
+
+
+def highest_documented(
+    compound: Compound, reference: Reference
+) -> tuple[tuple[Quantity, str] | None, tuple[Quantity, str] | None]:
+    """
+    The highest documented dose of ``compound`` among the regimens on record, with the
+    regimen's id: (per body mass in mg/kg, per animal in mg); None where no regimen doses it
+    so (molar doses are left out).
+    """
+    per_kg: tuple[Quantity, str] | None = None
+    per_animal: tuple[Quantity, str] | None = None
+    for regimen in reference.regimens:
+        try:
+            found, _ = reference.find_compound(regimen.compound.value)
+        except LookupError:
+            continue
+        dose = regimen.dose.value
+        if found is not compound or basis(dose.units) != "mass":
+            continue
+        if is_kind(dose, Kind.DOSE_PER_MASS):
+            value = dose.to("mg/kg")
+            if per_kg is None or value > per_kg[0]:
+                per_kg = (value, regimen.id)
+        elif is_kind(dose, Kind.AMOUNT):
+            value = dose.to("mg")
+            if per_animal is None or value > per_animal[0]:
+                per_animal = (value, regimen.id)
+    return per_kg, per_animal
+
+
 def weight_in_range(case: DoseCase) -> list[Finding]:
     """The body weight within the species' plausible range (:func:`check_weight`)."""
     if case.weight is None:
@@ -213,6 +379,7 @@ def volume_within_limits(case: DoseCase) -> list[Finding]:
         species=case.species,
         route=case.route,
         subject=case.subject,
+        step=case.syringe.graduation.value if case.syringe is not None else None,
     )
 
 
@@ -222,6 +389,7 @@ def syringe_can_measure(case: DoseCase) -> list[Finding]:
 
 
 DOSE_RULES: tuple[Callable[[DoseCase], list[Finding]], ...] = (
+    dose_plausible,
     weight_in_range,
     volume_within_limits,
     syringe_can_measure,

@@ -31,7 +31,7 @@ from planner.knowledge.provenance import Fact, Status
 from planner.knowledge.reference import Reference, Species
 from planner.knowledge.regimens import Regimen
 from planner.knowledge.routes import Route
-from planner.units.format import format_quantity
+from planner.units.format import format_entered, format_quantity
 from planner.units.registry import Q_, Kind, Quantity, is_kind
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "SITES_PER_DAY",
     "TREATMENT_RULES",
     "WEIGHT_CHANGE",
+    "WEIGHT_CHANGE_STOP",
     "GroupView",
     "PlanFacts",
     "TreatmentView",
@@ -167,6 +168,18 @@ WEIGHT_CHANGE = Fact(
 )
 """Largest change of body weight between consecutive weighings that passes without a warning."""
 
+WEIGHT_CHANGE_STOP = Fact(
+    value=Q_(20, "percent"),
+    status=Status.ASSUMED,
+    source=(
+        "planner's default: a change of more than 20 % between two weighings is a slip in the "
+        "weighing or the record, or an animal at a humane endpoint (a loss of 20 % is the limit "
+        "commonly used): the animal is not dosed until it is reweighed and examined"
+    ),
+)
+"""Largest change of body weight between consecutive weighings at which the animal is still
+dosed; beyond it the change is an error for that animal."""
+
 
 def _provenance(reference: Reference, fact: Fact[object]) -> str:
     return reference.provenance(fact, fact.citation or "")
@@ -204,37 +217,57 @@ def weight_change_findings(
     grams_of: dict[int, Decimal],
     reference: Reference,
     threshold: Fact[Quantity] = WEIGHT_CHANGE,
-) -> list[tuple[str, Finding]]:
+    *,
+    stop: Fact[Quantity] = WEIGHT_CHANGE_STOP,
+    plausible: tuple[Decimal, Decimal] | None = None,
+) -> list[tuple[str, WeighingView, Finding]]:
     """
-    Return (subject, finding) for every weighing that differs from the animal's previous one
-    by more than ``threshold`` (a share of the previous weight). A change exactly at the
-    threshold passes.
+    Return (subject, weighing, finding) for every weighing that differs from the animal's
+    previous one by more than ``threshold`` (a warning) or more than ``stop`` (an error: the
+    animal is not dosed with that weighing), as a share of the previous weight. A change
+    exactly at a threshold passes. Weighings outside ``plausible`` (g) are errors of their own
+    and are left out of the comparison, so that one slip does not stop the next weighing too.
     """
     limit = Decimal(threshold.value.to("percent").magnitude)
-    found = []
+    ceiling = Decimal(stop.value.to("percent").magnitude)
+    found: list[tuple[str, WeighingView, Finding]] = []
     for animal in cohort.animals:
-        dated = [w for w in animal.weighings if w.day is not None]
+        dated = [
+            w
+            for w in animal.weighings
+            if w.day is not None
+            and (plausible is None or plausible[0] <= grams_of[id(w)] <= plausible[1])
+        ]
         for before, after in itertools.pairwise(dated):
             old, new = grams_of[id(before)], grams_of[id(after)]
             change = (new - old) / old * 100
-            if abs(change) > limit:
-                found.append(
-                    (
-                        f"animal {animal.id}, day {after.day}",
-                        Finding(
-                            level=Level.WARNING,
-                            code="weight-change",
-                            message=(
-                                f"animal {animal.id} weighed {format_quantity(after.weight, 'g')} on "
-                                f"day {after.day} and {format_quantity(before.weight, 'g')} on day "
-                                f"{before.day}: a change of {'+' if change > 0 else '-'}{format_quantity(Q_(abs(change), 'percent'), sig=3)}, "
-                                f"more than {format_quantity(threshold.value)}: check the animal and "
-                                "the record"
-                            ),
-                            source=_provenance(reference, threshold),
+            if abs(change) <= limit:
+                continue
+            error = abs(change) > ceiling
+            rule = stop if error else threshold
+            found.append(
+                (
+                    f"animal {animal.id}, day {after.day}",
+                    after,
+                    Finding(
+                        level=Level.ERROR if error else Level.WARNING,
+                        code="weight-change-stop" if error else "weight-change",
+                        message=(
+                            f"animal {animal.id} weighed {format_entered(after.weight, 'g')} on "
+                            f"day {after.day} and {format_entered(before.weight, 'g')} on day "
+                            f"{before.day}: a change of {'+' if change > 0 else '-'}{format_quantity(Q_(abs(change), 'percent'), sig=3)}, "
+                            f"more than {format_quantity(rule.value)}: "
+                            + (
+                                "DO NOT DOSE: reweigh and examine the animal"
+                                if error
+                                else "check the animal and the record"
+                            )
                         ),
-                    )
+                        subject=f"animal {animal.id}",
+                        source=_provenance(reference, rule),
+                    ),
                 )
+            )
     return found
 
 

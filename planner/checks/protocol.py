@@ -91,8 +91,12 @@ def dose_findings(case: TreatmentCase) -> list[Finding]:
 
 def computed_dose_findings(case: TreatmentCase) -> list[Finding]:
     """The per-dose rules' findings on the treatment's dose for the species' reference weight
-    (computed by the caller with :func:`planner.dosing.dose.calculate_dose`)."""
-    return list(case.dose_findings)
+    (computed by the caller with :func:`planner.dosing.dose.calculate_dose`), less those about
+    the weight itself: the reference weight is the Km table's, not an animal's."""
+    return [f for f in case.dose_findings if f.code not in _ABOUT_THE_WEIGHT]
+
+
+_ABOUT_THE_WEIGHT = frozenset({"weight-outside-range", "weight-implausible"})
 
 
 def schedule_findings(case: TreatmentCase) -> list[Finding]:

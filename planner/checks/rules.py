@@ -14,11 +14,13 @@ from typing import Any
 
 import attrs
 
+from planner.checks.dose import DOCUMENTED_FACTOR, LIMIT_DOSE
 from planner.checks.plan import (
     COSOLVENT_LIMITS,
     DAILY_VOLUME_RULE,
     SITES_PER_DAY,
     WEIGHT_CHANGE,
+    WEIGHT_CHANGE_STOP,
     TreatmentView,
 )
 from planner.knowledge.provenance import Fact
@@ -69,12 +71,19 @@ def _volume_rules(
                 assumed=True,
             )
             continue
+        raised = reference.raised_from(limit)
         for fact, label in ((limit.good_practice, "good practice"), (limit.maximum, "maximum")):
+            above = (
+                f"; raises the shipped maximum, {raised.shown(raised.maximum)} "
+                f"({reference.limit_source(raised)})"
+                if raised is not None and fact is limit.maximum
+                else ""
+            )
             yield AppliedRule(
                 rule=f"volume per dose, {label}",
                 applies_to=where,
                 value=limit.shown(fact),
-                source=_rule_source(reference, fact, limit.citation),
+                source=_rule_source(reference, fact, limit.citation) + above,
                 assumed=fact.assumed,
                 profile=reference.limit_source(limit),
             )
@@ -124,23 +133,55 @@ def rules_applied(
                     assumed=limit.assumed,
                 )
             )
-    if species.weight_range is not None:
-        low, high = species.weight_range.value
+    for fact, label in (
+        (species.warning_weight, "body weight, warning outside"),
+        (species.plausible_weight, "body weight, not dosed outside"),
+    ):
+        if fact is None:
+            continue
+        low, high = fact.value
         rules.append(
             AppliedRule(
-                rule="body weight",
+                rule=label,
                 applies_to=species.name,
                 value=f"{format_quantity(low)} to {format_quantity(high)}",
-                source=_rule_source(reference, species.weight_range, species.citation),
-                assumed=species.weight_range.assumed,
+                source=_rule_source(reference, fact, species.citation),
+                assumed=fact.assumed,
             )
         )
+    rules.append(
+        AppliedRule(
+            rule="dose per body mass",
+            applies_to="every treatment",
+            value=f"at most {format_quantity(LIMIT_DOSE.value)}",
+            source=LIMIT_DOSE.source,
+            assumed=False,
+        )
+    )
+    rules.append(
+        AppliedRule(
+            rule="dose against the documented doses of the compound",
+            applies_to="every treatment",
+            value=f"at most {DOCUMENTED_FACTOR.value} times the highest",
+            source=DOCUMENTED_FACTOR.source,
+            assumed=True,
+        )
+    )
     rules.append(
         AppliedRule(
             rule="weight change between weighings",
             applies_to=species.name,
             value=f"at most {format_quantity(WEIGHT_CHANGE.value)}",
             source=_rule_source(reference, WEIGHT_CHANGE),
+            assumed=True,
+        )
+    )
+    rules.append(
+        AppliedRule(
+            rule="weight change between weighings, not dosed beyond",
+            applies_to=species.name,
+            value=f"{format_quantity(WEIGHT_CHANGE_STOP.value)}",
+            source=_rule_source(reference, WEIGHT_CHANGE_STOP),
             assumed=True,
         )
     )

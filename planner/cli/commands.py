@@ -572,8 +572,10 @@ def plan(
                 out = f"{protocol_id(protocol)}.{fmt}"
             except PlannerError as error:
                 raise error.located("PROTOCOL") from None
+        # The files the plan reads: an output is never one of them, even with --force.
+        inputs = [p for p in (protocol, weights, limits) if p]
         if out != "-":
-            output.check_writable(out, force=force)
+            output.check_writable(out, force=force, inputs=inputs)
         chosen = seed is None
         if seed is None:
             import secrets
@@ -598,7 +600,7 @@ def plan(
                     sys.stdout.write(chunk)
             sys.stdout.flush()
         else:
-            output.write_atomically(out, chunks, force=force)
+            output.write_atomically(out, chunks, force=force, inputs=inputs)
     except PlannerError as error:
         progress.close()
         _fail(error)

@@ -7,14 +7,23 @@ and assumed values are marked "assumed, verify".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
+from planner.checks.dose import STOP_DOSE, STOP_REWEIGH, shown_volume
 from planner.dosing.conversions import Conversion, Scaling
-from planner.dosing.dose import DoseResult, measurable_volume
+from planner.dosing.dose import DoseResult
 from planner.findings import Finding
 from planner.knowledge.loading import load_reference
-from planner.knowledge.reference import Reference
-from planner.units.format import format_number, format_quantity, json_quantity, unit_key
+from planner.knowledge.reference import Compound, Form, Reference
+from planner.units.format import (
+    format_entered,
+    format_number,
+    format_quantity,
+    json_quantity,
+    unit_key,
+)
 from planner.units.registry import Q_, Kind, Quantity, basis, is_kind
 
 __all__ = [
@@ -49,6 +58,18 @@ def _weight_unit(weight: Quantity) -> str:
     return "g" if weight < Q_(1, "kg") else "kg"
 
 
+_STOPS = {
+    "weight-implausible": STOP_REWEIGH,
+    "dose-above-limit-dose": STOP_DOSE,
+    "dose-far-above-documented": STOP_DOSE,
+}
+"""Findings whose numbers cannot be right: the volume line says this instead of a volume."""
+
+
+def _stop(findings: Sequence[Finding]) -> str:
+    return next((_STOPS[f.code] for f in findings if f.code in _STOPS), "")
+
+
 def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
     """The answer to ``planner dose`` for a person (sources from ``reference``, by default the
     shipped data; give the one the dose was computed with)."""
@@ -56,26 +77,28 @@ def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
     what = result.form.name if result.form else "dose"
     lines = []
     weight = (
-        f" for a {format_quantity(result.weight, _weight_unit(result.weight))} {result.species.name}"
+        f" for a {format_entered(result.weight, _weight_unit(result.weight))} {result.species.name}"
         if result.weight is not None
         else f" for a {result.species.name}"
     )
     lines.append(f"{what} {format_quantity(result.dose)} {result.route.value}{weight}")
     lines.append(f"  amount         {format_quantity(result.amount)}")
     lines.append(f"  concentration  {format_quantity(result.concentration)}")
-    if result.syringe is not None:
-        step = result.syringe.graduation.value
-        unit = "mL" if result.volume >= Q_("0.1", "mL") else "uL"
-        volume = format_quantity(measurable_volume(result.volume, result.syringe), unit, step=step)
-    else:
-        volume = format_quantity(result.volume)
+    unit = "mL" if result.volume >= Q_("0.1", "mL") else "uL"
+    step = result.syringe.graduation.value if result.syringe is not None else None
+    volume = shown_volume(result.volume, step)
     per_kg = (
         f" ({format_quantity(result.dose_volume, 'mL/kg')})"
         if result.dose_volume is not None
         else ""
     )
-    lines.append(f"  volume         {volume}{per_kg}")
-    if result.syringe is not None:
+    stop = _stop(result.findings)
+    if stop:
+        # The weight or the dose cannot be right: no volume is printed, so none is given.
+        lines.append(f"  volume         {stop}")
+    else:
+        lines.append(f"  volume         {volume}{per_kg}")
+    if result.syringe is not None and not stop:
         syringe = result.syringe
         lines.append(
             f"  measured with  {syringe.name}, graduated every {format_quantity(syringe.graduation.value, unit, sig=3)} "
@@ -124,18 +147,32 @@ def dose_json(result: DoseResult) -> dict[str, Any]:
     }
 
 
+def _form_change(compound: Compound, source: Form, target: Form, given: Quantity) -> str:
+    """
+    The factor a change of form applied, in the basis it was applied in: by mass, the ratio of
+    the molecular weights per parent molecule; by amount of substance, the ratio of the parent
+    molecules per formula unit (1 morphine per morphine, 2 per morphine sulfate).
+    """
+    if basis(given.units) == "substance":
+        factor = Decimal(source.parent_units) / Decimal(target.parent_units)
+        parent = compound.parent.name
+        why = (
+            f"by amount of substance: {source.parent_units} {parent} per {source.name}, "
+            f"{target.parent_units} per {target.name}"
+        )
+    else:
+        factor = compound.salt_factor(target) / compound.salt_factor(source)
+        why = "by mass: the molecular weights, per molecule of the parent compound"
+    return f"as {target.name} instead of {source.name}: x {format_number(factor, sig=4)} ({why})"
+
+
 def conversion_text(result: Conversion) -> str:
     """The answer to ``planner convert`` for a person."""
     reference = load_reference()
     text = f"{format_quantity(result.given)} = {format_quantity(result.result, result.unit)}"
     notes = []
     if result.to_form is not None and result.form is not None and result.compound is not None:
-        factor = result.compound.salt_factor(result.to_form) / result.compound.salt_factor(
-            result.form
-        )
-        notes.append(
-            f"as {result.to_form.name} instead of {result.form.name}: x {format_number(factor, sig=4)}"
-        )
+        notes.append(_form_change(result.compound, result.form, result.to_form, result.given))
     used_form = result.to_form or result.form
     if used_form is not None:
         mw = used_form.molar_mass

@@ -67,6 +67,7 @@ CSV_COLUMNS = (
     "volume_mL",
     "measured_volume_mL",
     "syringe",
+    "stop",
 )
 
 Progress = Callable[[int, int], None]
@@ -153,6 +154,7 @@ def csv_chunks(plan: Plan, *, progress: Progress | None = None) -> Iterator[str]
                 fields[0],
                 "" if weighing is None or weighing.day is None else weighing.day,
                 *fields[1:],
+                row.stop,
             )
         )
         done += 1
@@ -304,6 +306,7 @@ def plan_json(plan: Plan) -> dict[str, Any]:
                 "volume": _q(row.dose.volume, "mL"),
                 "measured_volume": _q(row.dose.measured, "mL"),
                 "syringe": row.dose.syringe.name if row.dose.syringe else None,
+                "stop": row.stop or None,
             }
         )
     return {

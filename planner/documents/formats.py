@@ -20,6 +20,10 @@ PAPERS = ("a4", "letter")
 """Paper sizes the printable formats (html, pdf) lay out for."""
 
 
+MAX_PRINTED_DOSES = 5_000
+"""The most doses a printable plan (html, md, pdf) lays out; the 40-mouse chronic plan has 160."""
+
+
 def check_format(fmt: str, paper: str = "a4") -> None:
     """
     Refuse an unknown format or paper size, before any work is done.
@@ -58,6 +62,17 @@ def render(
         from planner.documents.export import to_json
 
         return iter([to_json(plan)])
+    from planner.documents.export import count_rows
+
+    rows = count_rows(plan)
+    if rows > MAX_PRINTED_DOSES:
+        raise InputError(
+            got=fmt,
+            expected=f"csv or json for a plan of {rows:,} doses: a printable plan holds at most "
+            f"{MAX_PRINTED_DOSES:,} (some 300 pages of dosing sheets); print a day's sheets from a "
+            "plan with fewer animals or days",
+            where="--format",
+        )
     from planner.documents import templates as templates
 
     if fmt == "html":

@@ -96,9 +96,12 @@ def dosing_sheets(plan: Plan) -> list[dict[str, Any]]:
                 "weighed": weighing.day
                 if weighing is not None and weighing.day is not None and weighing.day != when
                 else None,
-                "volume": dose.measured,
+                "volume": None if row.stop else dose.measured,
+                "stop": row.stop,
                 "step": syringe.graduation.value if syringe is not None else None,
-                "syringe": syringe.name
+                "syringe": ""
+                if row.stop
+                else syringe.name
                 if syringe is not None
                 else ("" if dose.measured is None else _NO_SYRINGE),
                 "per_kg": treatment.per_kg,
@@ -114,7 +117,7 @@ def dosing_sheets(plan: Plan) -> list[dict[str, Any]]:
         sheet["lookups"] = [
             {"rule": _rule(plan, t, labels), "table": _lookup(plan, t)}
             for t, _, _ in treatments
-            if t.per_kg and any(r["volume"] is None for r in sheet["rows"])
+            if t.per_kg and any(r["volume"] is None and not r["stop"] for r in sheet["rows"])
         ]
         del sheet["treatments"]
         result.append(sheet)
@@ -135,8 +138,8 @@ def _lookup(plan: Plan, treatment: PlanTreatment) -> dict[str, Any]:
     rounded half up to the graduation of the smallest syringe that holds it).
     """
     species = plan.species
-    if species.weight_range is not None:
-        low, high = species.weight_range.value
+    if species.warning_weight is not None:
+        low, high = species.warning_weight.value
     else:
         low = species.reference_weight.value / 2
         high = species.reference_weight.value * 2
@@ -190,7 +193,7 @@ def _lookup(plan: Plan, treatment: PlanTreatment) -> dict[str, Any]:
         "resolution": Q_(resolution, "g"),
         "low": Q_(low_g, "g"),
         "high": Q_(high_g, "g"),
-        "range": species.weight_range,
+        "range": species.warning_weight,
         "syringe": names.pop() if len(names) == 1 else None,
         "widths": _LOOKUP_WIDTHS,
     }

@@ -218,6 +218,9 @@ def calculate_dose(
             syringe=syringe,
             reference=reference,
             subject=subject,
+            dose_per_kg=_mass_per_kg(amount, weight, form),
+            amount=amount,
+            compound=compound,
         )
     )
     return DoseResult(
@@ -250,3 +253,16 @@ def _concentration(
     else:
         concentration = amount / volume
     return concentration.to(unit)
+
+
+def _mass_per_kg(amount: Quantity, weight: Quantity | None, form: Form | None) -> Quantity | None:
+    """The amount per body mass in mg/kg, for the dose plausibility rule; None without a weight,
+    or for a molar amount without a form's MW."""
+    if weight is None:
+        return None
+    if basis(amount.units) != "mass":
+        if form is None:
+            return None
+        amount = to_basis(amount, "mass", form)
+    per_kg: Quantity = amount / weight  # pint's operators are untyped
+    return per_kg.to("mg/kg")

@@ -151,9 +151,24 @@ def load_limit_profile(path: str | Path, reference: Reference) -> Reference:
                 message=f"a second limit for {limit.species} {limit.route.value}; give each "
                 "species and route once",
             )
+        if limit.per != limit.route.limit_per:
+            raise DataFileError(
+                path=str(path),
+                key=f"limit[{number}].per",
+                message=f"{limit.route.value} limits are counted per {limit.route.limit_per}"
+                f"{_PER_EXAMPLE[limit.route.limit_per]}; got per {limit.per}. A limit in another "
+                "unit would never be compared with a dose",
+            )
         seen.add((limit.species, limit.route))
     profile = LimitProfile(citation=loaded.citation, limits=loaded.limit, path=str(path))
     return reference.with_profile(profile)
+
+
+_PER_EXAMPLE = {
+    "kg": " of body mass (mL/kg, e.g. '20 mL/kg')",
+    "site": " (per = \"site\", a plain volume such as '0.05 mL')",
+    "injection": " (per = \"injection\", a plain volume such as '10 uL')",
+}
 
 
 def _check_references(reference: Reference, files: dict[str, Path]) -> None:
@@ -165,6 +180,13 @@ def _check_references(reference: Reference, files: dict[str, Path]) -> None:
                 path=str(files["limit"]),
                 key=f"limit[{number}].species",
                 message=f"unknown species {limit.species!r}; known: {', '.join(sorted(species))}",
+            )
+        if limit.per != limit.route.limit_per:
+            raise DataFileError(
+                path=str(files["limit"]),
+                key=f"limit[{number}].per",
+                message=f"{limit.route.value} limits are counted per {limit.route.limit_per}; "
+                f"got per {limit.per}",
             )
     # Annotated: mypy joins the four record types to object, which has no citation.
     records: tuple[Species | Compound | VolumeLimit | Syringe, ...] = (
@@ -309,6 +331,10 @@ def _protocol_path(path_or_id: str | Path) -> Path:
     raise UnknownNameError(kind="protocol", name=text, known=list_protocols(shipped))
 
 
+_PROTOCOL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+"""A protocol id (the file's stem), as regimen ids are written."""
+
+
 def structure_protocol(
     data: Any, *, protocol_id: str, path: Path, reference: Reference | None = None
 ) -> Protocol:
@@ -327,6 +353,14 @@ def structure_protocol(
             key="id",
             message="unknown key(s) id; a protocol's id is its file name "
             f"({path.stem!r}): remove the key",
+        )
+    if not _PROTOCOL_ID.fullmatch(protocol_id):
+        raise DataFileError(
+            path=str(path),
+            key="",
+            message=f"the file name gives the protocol id {protocol_id!r}, which is not a valid id: "
+            "use letters, digits, '.', '_' and '-', starting with a letter or digit; rename the "
+            "file, e.g. 'mylab-cci779-acute.toml'",
         )
     payload = {**data, "id": protocol_id} if isinstance(data, dict) else data
     protocol = structure(payload, Protocol, path=path)

@@ -21,7 +21,7 @@ from attrs import validators as v
 from planner.errors import InputError
 from planner.knowledge.provenance import Fact, Status, fact_value
 from planner.knowledge.regimens import _ID, _positive, _text, _tuple
-from planner.units.registry import Kind, Quantity, basis, has_kind, is_kind
+from planner.units.registry import Q_, Kind, Quantity, basis, has_kind, is_kind
 
 __all__ = [
     "EventKind",
@@ -195,6 +195,20 @@ class EventKind(enum.Enum):
 _CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
+FIRST_DAY, LAST_DAY = -365, 1095
+"""The study days a timeline may use: a year before day 0 to three years after it (longer
+than a carcinogenicity study). A day beyond is a typo, and would make a plan of years of pages."""
+MAX_TIMES = 24
+"""The most clock times an event may have in a day (hourly)."""
+MAX_AFTER = 24
+"""The most time points after a dose an event may have."""
+LONGEST_AFTER_DAYS = 30
+"""The longest time after a dose an event may be timed, in days."""
+MAX_DOSES = 500_000
+"""The most doses (animals x administrations) a plan may hold: a CSV of them is written in
+seconds; more is a typo, or a study to split."""
+
+
 def _days(_instance: Any, attribute: Any, days: Any) -> None:
     if (
         not isinstance(days, tuple)
@@ -205,6 +219,13 @@ def _days(_instance: Any, attribute: Any, days: Any) -> None:
         raise InputError(
             got=", ".join(map(str, days)) if isinstance(days, tuple) else days,
             expected="a non-empty list of whole day numbers in increasing order",
+            where=attribute.name,
+        )
+    if days[0] < FIRST_DAY or days[-1] > LAST_DAY:
+        raise InputError(
+            got=", ".join(map(str, days)),
+            expected=f"study days from {FIRST_DAY} to {LAST_DAY:,} (day 0 is the protocol's "
+            "day zero)",
             where=attribute.name,
         )
 
@@ -219,6 +240,12 @@ def _times(_instance: Any, attribute: Any, times: Any) -> None:
         raise InputError(
             got=", ".join(map(str, times)) if isinstance(times, tuple) else times,
             expected="a non-empty list of clock times 'HH:MM' (24 h) in increasing order",
+            where=attribute.name,
+        )
+    if len(times) > MAX_TIMES:
+        raise InputError(
+            got=f"{len(times)} times",
+            expected=f"at most {MAX_TIMES} clock times a day",
             where=attribute.name,
         )
 
@@ -236,6 +263,12 @@ def _durations(_instance: Any, attribute: Any, values: Any) -> None:
         raise InputError(
             got=[f"{x.magnitude} {x.units}" for x in values],
             expected="durations in increasing order",
+            where=attribute.name,
+        )
+    if len(values) > MAX_AFTER or values[-1] > Q_(LONGEST_AFTER_DAYS, "day"):
+        raise InputError(
+            got=f"{len(values)} durations up to {values[-1].magnitude} {values[-1].units}",
+            expected=f"at most {MAX_AFTER} durations, none longer than {LONGEST_AFTER_DAYS} days",
             where=attribute.name,
         )
 
@@ -406,6 +439,18 @@ def protocol_problems(protocol: Protocol, reference: Any) -> list[tuple[str, str
     ``reference`` is the :class:`planner.knowledge.reference.Reference` the names are looked up in.
     """
     problems: list[tuple[str, str]] = []
+    doses = protocol.animals * sum(
+        e.administrations for e in protocol.timeline if e.kind is EventKind.DOSING
+    )
+    if doses > MAX_DOSES:
+        problems.append(
+            (
+                "timeline",
+                f"the plan would hold {doses:,} doses ({protocol.animals:,} animals x "
+                f"{doses // max(protocol.animals, 1):,} administrations); at most {MAX_DOSES:,}: "
+                "split the study or check the days, times and group sizes",
+            )
+        )
     keys = {c.key for c in reference.citations}
     if protocol.citation not in keys:
         problems.append(

@@ -58,9 +58,21 @@ class Species:
     body_surface_area: Fact[Quantity] | None = None
     """Body surface area at the reference weight."""
     weight_range: Fact[tuple[Quantity, Quantity]] | None = attrs.field(default=None)
-    """Plausible body weights (low, high); outside it a weight is probably a typo."""
+    """The body weights Km applies to (FDA 2005's working range, low and high). Outside it a
+    weight warns, unless ``typical_weight`` is on record."""
+    typical_weight: Fact[tuple[Quantity, Quantity]] | None = attrs.field(default=None)
+    """Body weights of ordinary adults (low, high): outside it a weight warns (check the
+    weighing, or the animal). Takes the place of ``weight_range`` for that warning."""
+    plausible_weight: Fact[tuple[Quantity, Quantity]] | None = attrs.field(default=None)
+    """The widest body weights an animal of the species can have (low, high): outside it the
+    weight is a slip (a decimal point, a unit) and the animal is not dosed until reweighed."""
     citation: str = ""
     """Key of the citation the facts come from, unless a fact names its own."""
+
+    @property
+    def warning_weight(self) -> Fact[tuple[Quantity, Quantity]] | None:
+        """The range outside which a weight warns: typical adults if on record, else Km's."""
+        return self.typical_weight or self.weight_range
 
     @property
     def plural(self) -> str:
@@ -73,6 +85,8 @@ class Species:
         return " ".join(words) + sep + rest
 
     @weight_range.validator
+    @typical_weight.validator
+    @plausible_weight.validator
     def _check_range(
         self, _attribute: object, fact: Fact[tuple[Quantity, Quantity]] | None
     ) -> None:
@@ -80,7 +94,7 @@ class Species:
             return
         low, high = fact.value
         if not (is_kind(low, Kind.MASS) and is_kind(high, Kind.MASS)) or not low < high:
-            raise ValueError(f"weight_range must be two masses, low < high; got {low}, {high}")
+            raise ValueError(f"a weight range must be two masses, low < high; got {low}, {high}")
 
 
 @attrs.frozen(kw_only=True)
@@ -235,6 +249,9 @@ class LimitProfile:
     """The lab's limits, each for one species and route."""
     path: str = ""
     """The file it was read from, as given."""
+    raised: tuple[tuple[VolumeLimit, VolumeLimit], ...] = ()
+    """(the lab's limit, the shipped one) where the lab's maximum is above the shipped maximum:
+    allowed, as the lab's policy, and printed as such."""
 
 
 def _key(text: str) -> str:
@@ -275,12 +292,26 @@ class Reference:
         """
         replaced = {(limit.species, limit.route) for limit in profile.limits}
         kept = [limit for limit in self.limits if (limit.species, limit.route) not in replaced]
+        shipped = {(limit.species, limit.route): limit for limit in self.limits}
+        raised = tuple(
+            (limit, shipped[(limit.species, limit.route)])
+            for limit in profile.limits
+            if (limit.species, limit.route) in shipped
+            and limit.per == shipped[(limit.species, limit.route)].per
+            and limit.maximum.value > shipped[(limit.species, limit.route)].maximum.value
+        )
         return attrs.evolve(
             self,
             citations=(*self.citations, profile.citation),
             limits=(*profile.limits, *kept),
-            profile=profile,
+            profile=attrs.evolve(profile, raised=raised),
         )
+
+    def raised_from(self, limit: VolumeLimit) -> VolumeLimit | None:
+        """The shipped limit ``limit`` (a lab's) raises the maximum of, or None."""
+        if self.profile is None:
+            return None
+        return next((old for new, old in self.profile.raised if new is limit), None)
 
     @property
     def profile_summary(self) -> str:
@@ -294,9 +325,15 @@ class Reference:
         shipped = ", ".join(sorted(self.citation(key).short for key in keys)) or "none"
         if self.profile is None:
             return f"{shipped} (planner's default)"
+        raised = "".join(
+            f"; it raises the maximum for {new.species} {new.route.value} from "
+            f"{old.shown(old.maximum)} ({self.citation(old.citation).short}) to "
+            f"{new.shown(new.maximum)}"
+            for new, old in self.profile.raised
+        )
         return (
             f"{self.profile.citation.short} (lab profile {self.profile.path}); "
-            f"{shipped} for species and routes it does not list"
+            f"{shipped} for species and routes it does not list{raised}"
         )
 
     def limit_source(self, limit: VolumeLimit) -> str:

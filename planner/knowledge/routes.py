@@ -32,6 +32,13 @@ class Route(enum.Enum):
         return _ROUTE_TITLES[self]
 
     @property
+    def limit_per(self) -> str:
+        """What a volume limit for this route is counted per: body mass ("kg") for the systemic
+        routes, injection site for i.m., injection for i.t. (a plain volume: the intrathecal
+        space does not grow with the body)."""
+        return _LIMIT_PER.get(self, "kg")
+
+    @property
     def key(self) -> str:
         """The form used in files and JSON: "ip", "sc", "iv", "po", "im", "it"."""
         return self.name.lower()
@@ -70,3 +77,5 @@ _ROUTE_SPELLINGS = {
     Route.IM: {"im", "intramuscular", "intramuscularly"},
     Route.IT: {"it", "intrathecal", "intrathecally"},
 }
+
+_LIMIT_PER = {Route.IM: "site", Route.IT: "injection"}

@@ -181,6 +181,41 @@ def _located(path: Path, lines: list[str]) -> DataFileError:
     return DataFileError(path=str(path), key=key, message=message + more)
 
 
+MAX_TOML_BYTES = 1024 * 1024
+"""The largest TOML file planner reads (protocols and seeds are under 20 KiB)."""
+MAX_NESTING = 20
+"""The deepest nesting of brackets and braces a TOML file may have (planner's files: 4)."""
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of [ and { outside strings and comments (an upper bound is enough:
+    it keeps the parser and the structuring from recursing out of the stack)."""
+    depth = deepest = 0
+    quote = ""
+    comment = False
+    escaped = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """
     Read a TOML file, turning an unreadable or malformed file into a :class:`DataFileError`.
@@ -193,7 +228,23 @@ def read_toml(path: Path) -> dict[str, Any]:
         )
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_TOML_BYTES + 1)
+        if len(data) > MAX_TOML_BYTES:
+            raise DataFileError(
+                path=str(path),
+                key="",
+                message=f"is larger than {MAX_TOML_BYTES // 1024} KiB; a protocol, seed or limit "
+                "file is a few KiB: is it the right file?",
+            )
+        text = data.decode("utf-8")
+        if _nesting(text) > MAX_NESTING:
+            raise DataFileError(
+                path=str(path),
+                key="",
+                message=f"nests tables or lists more than {MAX_NESTING} deep; planner's files "
+                "nest at most 4",
+            )
+        return tomllib.loads(text)
     except FileNotFoundError:
         raise DataFileError(path=str(path), key="", message="no such file") from None
     except tomllib.TOMLDecodeError as exc:

@@ -25,7 +25,7 @@ from planner.checks.plan import (
 )
 from planner.errors import DataFileError
 from planner.findings import Finding, Level
-from planner.knowledge.protocols import Protocol, facts_of
+from planner.knowledge.protocols import MAX_DOSES, Protocol, facts_of
 from planner.knowledge.provenance import Fact, Status
 from planner.knowledge.reference import Reference, Species
 from planner.study.allocation import Allocation, Stratum, allocate, balanced_sizes
@@ -122,6 +122,13 @@ def build_plan(
     treatments = resolve_treatments(protocol, reference, source)
     findings += _protocol_level(protocol, reference, source, placeholder)
     schedule = administrations(protocol)
+    if len(cohort.animals) * len(schedule) > MAX_DOSES:
+        raise DataFileError(
+            path=cohort.source,
+            key="",
+            message=f"{len(cohort.animals):,} animals x {len(schedule):,} administrations make "
+            f"more than {MAX_DOSES:,} doses; split the study",
+        )
     grams_of = weights_in_grams(cohort)
     table = compute_doses(
         treatments,
@@ -195,6 +202,7 @@ def build_plan(
         ),
         doses=table.doses,
         grams=grams_of,
+        stops=table.stops,
     )
 
 
@@ -231,7 +239,7 @@ def _protocol_level(
 
 def _estimate_weight(species: Species) -> Fact[Quantity]:
     """The weight unweighed animals are counted at when sizing the solutions."""
-    high = species.weight_range.value[1] if species.weight_range else None
+    high = species.warning_weight.value[1] if species.warning_weight else None
     if high is None:
         return Fact(
             value=species.reference_weight.value,

@@ -160,7 +160,11 @@ def build_calendar(protocol: Protocol) -> tuple[CalendarEvent, ...]:
             )
         elif event.after_dose is not None:
             for day in event.days.value:
-                for dose in (d for d in doses if d.regimen == event.regimen and d.day == day):
+                # after_dose counts from the day's first dose of the regimen (protocols/README.md):
+                # "30 min after the morning dose", not after every dose of a twice-daily regimen.
+                given = [d for d in doses if d.regimen == event.regimen and d.day == day]
+                given.sort(key=lambda d: _DAY if d.minute is None else d.minute)
+                for dose in given[:1]:
                     for after in event.after_dose.value:
                         start = (dose.minute or 0) + _after_minutes(after)
                         whole = int(start)

@@ -195,6 +195,12 @@ def placeholder_cohort(count: int, *, prefix: str = "") -> Cohort:
     return Cohort(animals=tuple(Animal(id=f"{prefix}{i:0{width}d}") for i in range(1, count + 1)))
 
 
+MAX_LABEL = 64
+"""The longest animal id, cage or sex a weights CSV may give (they are printed in table cells)."""
+MAX_WEIGHTS_BYTES = 64 * 1024 * 1024
+"""The largest weights CSV planner reads."""
+
+
 def read_weights(path: str | Path) -> Cohort:
     """
     Read a weights CSV file.
@@ -211,11 +217,25 @@ def read_weights(path: str | Path) -> Cohort:
         raise DataFileError(
             path=source, key="", message="cannot be read: the file name holds a NUL character"
         )
+    if source == "-":
+        raise DataFileError(
+            path=source,
+            key="",
+            message="weights are not read from standard input; give the path of a CSV file",
+        )
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_WEIGHTS_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise DataFileError(path=source, key="", message=f"cannot be read: {reason}") from None
+    if len(data) > MAX_WEIGHTS_BYTES:
+        raise DataFileError(
+            path=source,
+            key="",
+            message=f"is larger than {MAX_WEIGHTS_BYTES // 1024 // 1024} MiB; 10,000 animals "
+            "weighed daily for 28 days take about 8 MiB: is it the right file?",
+        )
     return parse_weights(data, source=source)
 
 
@@ -474,6 +494,13 @@ def parse_weights(data: bytes | str, *, source: str) -> Cohort:
         )
         for name, value in (("animal", animal), ("cage", row.cage), ("sex", row.sex)):
             _visible(value, f"row {number}, column {name}", source)
+            if len(value) > MAX_LABEL:
+                raise DataFileError(
+                    path=source,
+                    key=f"row {number}, column {name}",
+                    message=f"{len(value):,} characters; expected at most {MAX_LABEL}, as a "
+                    "label on a cage card or a tube",
+                )
         earlier = rows.setdefault(animal, [])
         if earlier:
             _agree(row, earlier[0], "cage", animal, source)

@@ -14,16 +14,18 @@ import attrs
 
 from planner.checks.dose import (
     HARD_TO_MEASURE,
+    STOP_REWEIGH,
     check_syringe,
     check_volume,
     check_weight,
     weighing_missing,
+    weight_bounds,
 )
 from planner.checks.plan import weight_change_findings
 from planner.dosing.conversions import per_area_to_per_mass
 from planner.dosing.dose import drawn_volume
 from planner.errors import DataFileError
-from planner.findings import Finding
+from planner.findings import Finding, Level
 from planner.knowledge.protocols import Protocol
 from planner.knowledge.reference import Reference, Species, Syringe, VolumeLimit
 from planner.study.allocation import Allocation
@@ -157,23 +159,38 @@ class _Collector:
             self.found.setdefault((finding.code, key), []).append((subject, finding))
 
     def merged(self) -> list[Finding]:
-        result = []
-        for items in self.found.values():
+        """
+        One finding per rule and treatment, naming up to five subjects, except errors: each
+        error stops one animal's dose, so each names its own animal.
+        """
+        result: list[Finding] = []
+        for (_, key), items in self.found.items():
             subject, first = items[0]
-            if len(items) == 1:
-                result.append(attrs.evolve(first, subject=subject))
+            if len(items) == 1 or first.level is Level.ERROR:
+                result.extend(attrs.evolve(f, subject=s) for s, f in items)
                 continue
             subjects = list(dict.fromkeys(s for s, _ in items))
             shown = ", ".join(subjects[:_SHOWN_SUBJECTS])
             more = len(subjects) - _SHOWN_SUBJECTS
+            noun = "weighings" if key in _PER_WEIGHING else "doses"
             result.append(
                 attrs.evolve(
                     first,
-                    message=f"{len(items)} doses; the first ({subject}): {first.message}",
+                    message=f"{len(items)} {noun}; the first ({subject}): {first.message}",
                     subject=shown + (f" and {more} more" if more > 0 else ""),
                 )
             )
         return result
+
+
+_PER_WEIGHING = frozenset({"weights", "weight-change"})
+"""Collector keys whose findings are about weighings, not doses."""
+
+_STOPS = {
+    "volume-above-maximum": "DO NOT DOSE: volume above the route's maximum",
+    "volume-below-graduation": "DO NOT DOSE: volume too small to measure",
+}
+"""What a sheet prints in place of the volume for a dose an error-level finding stops."""
 
 
 def _dose(
@@ -259,19 +276,22 @@ def _weight_findings(
     species: Species,
     reference: Reference,
     collector: _Collector,
+    stops: dict[int, str],
 ) -> None:
-    if species.weight_range is None:
+    """Run the weight rule on every weighing outside the bounds where it finds nothing; an
+    error stops the doses that use that weighing (recorded in ``stops`` by id())."""
+    bounds = weight_bounds(species)
+    if bounds is None:
         return
-    low, high = (Decimal(q.to("g").magnitude) for q in species.weight_range.value)
+    low, high = (Decimal(q.to("g").magnitude) for q in bounds)
     for animal in cohort.animals:
         for weighing in animal.weighings:
             if not low <= grams_of[id(weighing)] <= high:
                 day = "" if weighing.day is None else f", day {weighing.day}"
-                collector.add(
-                    "weights",
-                    f"animal {animal.id}{day}",
-                    check_weight(weighing.weight, species, reference),
-                )
+                found = check_weight(weighing.weight, species, reference)
+                if any(f.level is Level.ERROR for f in found):
+                    stops[id(weighing)] = STOP_REWEIGH
+                collector.add("weights", f"animal {animal.id}{day}", found)
 
 
 @attrs.frozen(kw_only=True)
@@ -285,6 +305,8 @@ class DoseTable:
     injections, codes of the vials]."""
     findings: tuple[Finding, ...]
     """The per-dose and per-weighing findings, merged by rule and treatment."""
+    stops: dict[int, str]
+    """Weighings (by id()) that stop the animal's doses, with what the sheet prints instead."""
 
     @property
     def unweighed(self) -> bool:
@@ -311,8 +333,9 @@ def compute_doses(
     each weighing), and add up what each batch must hold.
     """
     collector = _Collector()
+    stops: dict[int, str] = {}
     if not placeholder:
-        _weight_findings(cohort, grams_of, species, reference, collector)
+        _weight_findings(cohort, grams_of, species, reference, collector, stops)
     syringes = _Syringes(reference)
     doses: dict[tuple[int, bool, Decimal | None], Dose] = {}
     sums: dict[tuple[int, int, bool], list[Any]] = {}
@@ -345,13 +368,17 @@ def compute_doses(
                     dose, volume, graduation = _dose(
                         treatment, per_gram, weighing, key[2], vehicle, syringes, ceilings
                     )
-                    doses[key] = dose
                     if volume is not None:
+                        found = _dose_findings(
+                            dose, volume, graduation, reference, treatment, species
+                        )
+                        dose = _stopped(dose, found)
                         collector.add(
                             f"t{treatment.index}",
                             f"animal {animal.id}, day {administration.day}",
-                            _dose_findings(dose, volume, graduation, reference, treatment, species),
+                            found,
                         )
+                    doses[key] = dose
                 dose = doses[key]
                 volume = Decimal(dose.volume.magnitude) if dose.volume is not None else None
                 batch = sums.setdefault(
@@ -370,6 +397,30 @@ def compute_doses(
                 else:
                     batch[0] += volume
     if not placeholder:
-        for subject, finding in weight_change_findings(cohort, grams_of, reference):
+        plausible = species.plausible_weight
+        grams: tuple[Decimal, Decimal] | None = None
+        if plausible is not None:
+            low, high = plausible.value
+            grams = (Decimal(low.to("g").magnitude), Decimal(high.to("g").magnitude))
+        for subject, changed, finding in weight_change_findings(
+            cohort, grams_of, reference, plausible=grams
+        ):
+            if finding.level is Level.ERROR:
+                stops.setdefault(id(changed), "DO NOT DOSE: reweigh and examine")
             collector.add("weight-change", subject, [finding])
-    return DoseTable(doses=doses, sums=sums, findings=tuple(collector.merged() + missing.merged()))
+    return DoseTable(
+        doses=doses,
+        sums=sums,
+        findings=tuple(collector.merged() + missing.merged()),
+        stops=stops,
+    )
+
+
+def _stopped(dose: Dose, findings: Sequence[Finding]) -> Dose:
+    """The dose, marked as stopped when an error-level finding is about it."""
+    for finding in findings:
+        if finding.level is Level.ERROR:
+            return attrs.evolve(
+                dose, stop=_STOPS.get(finding.code, "DO NOT DOSE: see the findings")
+            )
+    return dose

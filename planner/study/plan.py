@@ -133,6 +133,9 @@ class Dose:
     """The volume rounded to the syringe's graduation, as drawn up."""
     syringe: Syringe | None
     """The smallest syringe on record that holds the volume."""
+    stop: str = ""
+    """What a sheet prints instead of the volume when an error-level finding stops this dose
+    ("DO NOT DOSE: ..."); "" when it may be given."""
 
 
 @attrs.frozen(kw_only=True)
@@ -148,6 +151,9 @@ class DoseRow:
     weighing: Weighing | None
     """The weighing the dose uses: the latest on or before the dose day."""
     dose: Dose
+    stop: str = ""
+    """What the sheet prints instead of the volume when this animal must not be dosed
+    ("DO NOT DOSE: reweigh", ...): its weighing or its dose raised an error; "" otherwise."""
 
     @property
     def vial(self) -> str:
@@ -232,6 +238,9 @@ class Plan:
     """Shared doses by (treatment index, vehicle, weight in g)."""
     grams: dict[int, Decimal] = attrs.field(eq=False, repr=False)
     """Each weighing's weight in g, by id() of the Weighing (the cohort keeps them alive)."""
+    stops: dict[int, str] = attrs.field(factory=dict, eq=False, repr=False)
+    """Weighings (by id()) whose animal must not be dosed with them, with what the sheet
+    prints instead of the volume."""
 
     @property
     def rules(self) -> tuple[AppliedRule, ...]:
@@ -283,6 +292,8 @@ class Plan:
                     continue
                 weighing = animal.weighing_on(administration.day)
                 grams = None if weighing is None else self.grams[id(weighing)]
+                dose = self.doses[(treatment.index, vehicle, grams)]
+                stop = "" if weighing is None else self.stops.get(id(weighing), "")
                 yield DoseRow(
                     animal=animal,
                     group=group,
@@ -290,7 +301,8 @@ class Plan:
                     administration=administration,
                     vehicle=vehicle,
                     weighing=weighing,
-                    dose=self.doses[(treatment.index, vehicle, grams)],
+                    dose=dose,
+                    stop=stop or dose.stop,
                 )
 
     @property

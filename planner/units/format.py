@@ -25,6 +25,7 @@ from planner.units.registry import Q_, Kind, Quantity, Unit, _exponents, basis, 
 
 __all__ = [
     "auto_unit",
+    "format_entered",
     "format_fixed",
     "format_number",
     "format_quantity",
@@ -255,6 +256,22 @@ def format_quantity(
         number = format_fixed(value, step=step.to(unit).magnitude)
     else:
         number = format_number(value, sig=sig)
+    text = unit_text(unit)
+    return f"{number} {text}" if text else number
+
+
+def format_entered(quantity: Quantity, unit: str | None = None) -> str:
+    """
+    Write a measured value as it was entered: every significant digit kept (at least 3), so
+    that a weight of 19.99 g is echoed as 19.99 g, never rounded to 20 g.
+
+    >>> format_entered(Q_("19.99", "g"), "g"), format_entered(Q_("0.02", "kg"), "g")
+    ('19.99 g', '20 g')
+    """
+    unit = unit or auto_unit(quantity)
+    value = Decimal(quantity.to(unit).magnitude)
+    digits = len(value.normalize().as_tuple().digits) if value else 1
+    number = format_number(value, sig=max(3, digits))
     text = unit_text(unit)
     return f"{number} {text}" if text else number
 

@@ -57,6 +57,32 @@ def _build_registry() -> pint.UnitRegistry[Decimal]:
         return pint.UnitRegistry(str(_DEFINITIONS), cache_folder=":auto:", **kwargs)
     except OSError:  # pragma: no cover - a read-only home: build without the cache, just slower
         return pint.UnitRegistry(str(_DEFINITIONS), **kwargs)
+    except Exception:
+        # pint's disk cache holds a file it cannot read: cut short by a full disk or a killed
+        # first run, or being written by a concurrent one (pint does not write it atomically).
+        # Drop the unreadable files and build again, which writes them anew; say nothing
+        # unless that fails too, and then build without the cache rather than stop.
+        _drop_unreadable_cache()
+        try:
+            return pint.UnitRegistry(str(_DEFINITIONS), cache_folder=":auto:", **kwargs)
+        except Exception:
+            return pint.UnitRegistry(str(_DEFINITIONS), **kwargs)
+
+
+def _drop_unreadable_cache() -> None:
+    """Remove the files of pint's disk cache that cannot be unpickled (and their headers)."""
+    import pickle
+
+    import platformdirs
+
+    folder = platformdirs.user_cache_path(appname="pint", appauthor=False)
+    for path in folder.glob("*.pickle"):
+        try:
+            with path.open("rb") as handle:
+                pickle.load(handle)
+        except Exception:
+            for broken in (path, path.with_suffix(".json")):
+                broken.unlink(missing_ok=True)
 
 
 ureg: pint.UnitRegistry[Decimal] = _build_registry()
