@@ -26,7 +26,8 @@ from planner.cli.run import one_line
 
 __all__ = ["main", "one_line"]
 
-_FROM_COMMANDS = frozenset({"app", "_print_check_table", "_Progress", "_is_terminal"})
+_FROM_COMMANDS = frozenset({"app", "_print_check_table", "_is_terminal"})
+_FROM_PLAN = frozenset({"_Progress"})
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
@@ -53,4 +54,8 @@ def __getattr__(name: str) -> Any:
         from planner.cli import commands
 
         return getattr(commands, name)
+    if name in _FROM_PLAN:
+        from planner.cli import plan
+
+        return getattr(plan, name)
     raise AttributeError(f"module 'planner.cli' has no attribute {name!r}")
