@@ -20,6 +20,7 @@ import typer
 
 from planner.cli import plan as plan_command
 from planner.cli import run
+from planner.cli.run import one_line
 from planner.cli.shared import (
     _SETTINGS,
     JsonOption,
@@ -33,7 +34,6 @@ from planner.cli.shared import (
     _reference,
     app,
 )
-from planner.cli.run import one_line
 from planner.errors import PlannerError
 
 

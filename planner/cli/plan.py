@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from planner.cli.run import one_line
 from planner.cli.shared import (
     LimitsOption,
     WeightsOption,
@@ -18,7 +19,6 @@ from planner.cli.shared import (
     _is_terminal,
     _reference,
 )
-from planner.cli.run import one_line
 from planner.errors import PlannerError
 
 __all__ = ["plan"]
