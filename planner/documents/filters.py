@@ -150,19 +150,20 @@ def fact(value: Fact[Any] | None) -> str:
 
 def md(text: Any) -> str:
     """
-    Text for a Markdown table cell or line: pipes escaped, no raw HTML, one line.
+    Text for a Markdown table cell or line, shown as written: pipes escaped, no raw HTML, no
+    link, image or code syntax (a name such as "[x](http://...)" or "![x](y)" from a weights
+    file or a protocol is text, not a link), one line.
 
     >>> md("a | <b>")
     'a \\\\| &lt;b>'
+    >>> md("![x](http://e.org) [y](z) `y` [ASSUMED]")
+    '\\\\![x\\\\](http://e.org) [y\\\\](z) \\\\`y\\\\` [ASSUMED]'
     """
-    return (
-        str(text)
-        .replace("\\", "\\\\")
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
+    # A link or an image needs "](" (reference definitions cannot form on one line), so
+    # escaping that, "![" and backticks keeps every name text; other brackets stay as written.
+    shown = str(text).replace("\\", "\\\\").replace("![", "\\![").replace("](", "\\](")
+    shown = shown.replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
+    return shown.replace("\r", " ").replace("\n", " ")
 
 
 def css_string(text: str) -> Markup:
