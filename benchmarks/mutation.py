@@ -92,6 +92,7 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {}
 # - ReplaceBinaryOperator_*_{BitAnd,BitOr,BitXor,LShift,RShift}: Decimal and pint Quantity have
 #   no bit operations, so these raise TypeError the first time the line runs: they measure
 #   line coverage, which the other operators measure too, and would triple the mutant count.
+# - any operator on the bare `*` of a signature (keyword-only marker): see _bare_star.
 # - ReplaceBinaryOperator_BitOr_*: every `|` in these files is a type annotation (`X | None`)
 #   under `from __future__ import annotations`, never evaluated.
 _BIT_OPS = ("BitAnd", "BitOr", "BitXor", "LShift", "RShift")
@@ -152,6 +153,14 @@ def _skip(operator: str) -> bool:
     return False
 
 
+def _bare_star(lines: list[str], line: int, column: int) -> bool:
+    """Whether the position is the bare ``*`` of a signature (keyword-only marker), which
+    cosmic-ray takes for a multiplication; ``/`` there only makes the arguments before it
+    positional-only, which no call in planner relies on."""
+    rest = lines[line - 1][column:]
+    return rest.startswith("*") and rest[1:].lstrip().startswith((",", ")"))
+
+
 def collect() -> list[Mutant]:
     """Every mutant of every target, in a stable order."""
     from cosmic_ray.ast import ast_nodes, get_ast_from_path
@@ -171,7 +180,7 @@ def collect() -> list[Mutant]:
             )
             for occurrence, (start, _end) in enumerate(positions):
                 line, column = start
-                if _skip(name) or (line, column) in annotations:
+                if _skip(name) or (line, column) in annotations or _bare_star(lines, line, column):
                     continue
                 enclosing = [f for f in functions if f[0] <= line <= f[1]]
                 function = enclosing[-1][2] if enclosing else "<module>"
