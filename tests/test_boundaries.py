@@ -480,17 +480,24 @@ class TestSyringeThresholds:
 
     def test_more_than_any_syringe(self, cli):
         """40 mL/kg x 260 g = 10.4 mL (rat p.o. maximum, exactly) is more than the 10 mL
-        syringe: a warning, and no syringe."""
+        syringe: a warning naming the largest syringe as its source, and no syringe."""
         _, out, _ = cli(
             "dose", "1 mg/kg", "--weight", "260 g", "--dose-volume", "40 mL/kg",
             "--species", "rat", "--route", "po", "--json",
         )  # fmt: skip
         data = json.loads(out)
 
-        assert (None, [("warning", "volume-exceeds-syringes")]) == (
-            data["syringe"],
-            codes(data["findings"], "volume-exceeds"),
-        )
+        assert (
+            None,
+            [
+                {
+                    "level": "warning",
+                    "code": "volume-exceeds-syringes",
+                    "message": "10.4 mL is more than any syringe on record holds: split it or use a pump",
+                    "source": "10 mL syringe: assumed (common syringe)",
+                }
+            ],
+        ) == (data["syringe"], [f for f in data["findings"] if f["code"] == "volume-exceeds-syringes"])
 
 
 # --- planner check: protocol findings ----------------------------------------------------------
