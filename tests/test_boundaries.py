@@ -65,8 +65,24 @@ def protocol_text(
     days: tuple[int, ...] = (7,),
     times: tuple[str, ...] = ("09:00",),
     n: int = 4,
+    form: str | None = None,
+    idle: int = 0,
 ) -> str:
-    """A protocol with one treatment given to one group of ``n`` animals."""
+    """A protocol with one treatment given to one group of ``n`` animals (and, with ``idle``,
+    a second group of that many animals that gets nothing)."""
+    form_line = "" if form is None else f"form = {fact(form)}\n"
+    idle_group = (
+        ""
+        if not idle
+        else f"""
+[[group]]
+name = "untreated"
+condition = "naive"
+n = {fact(idle)}
+status = "assumed"
+source = "test"
+"""
+    )
     shares = ", ".join(
         f'{{ name = "{name}" }}' if share is None else f'{{ name = "{name}", percent = "{share}" }}'
         for name, share in components
@@ -84,7 +100,7 @@ sex = {fact("male")}
 regimen = "{regimen}"
 dose = {fact(dose)}
 dose_volume = {fact(dose_volume)}
-vehicle.status = "assumed"
+{form_line}vehicle.status = "assumed"
 vehicle.source = "test"
 vehicle.value.name = "test vehicle"
 vehicle.value.components = [{shares}]
@@ -97,7 +113,7 @@ drug = ["{regimen}"]
 n = {fact(n)}
 status = "assumed"
 source = "test"
-
+{idle_group}
 [[timeline]]
 kind = "dosing"
 what = "dose"
@@ -634,6 +650,7 @@ class TestScheduleAgainstRegimen:
         ("days", "times", "expected"),
         [
             ((7, 8, 9, 10), ("09:00",), []),
+            ((0, 1, 2, 3), ("09:00",), []),  # 24 h apart from 09:00 on day 0 (9 h, 33 h, ...)
             ((7, 8, 9), ("09:00",), [("error", "schedule-differs-from-regimen")]),
             ((7, 8, 9, 10, 11), ("09:00",), [("error", "schedule-differs-from-regimen")]),
             ((7, 8, 9, 11), ("09:00",), [("warning", "interval-differs-from-regimen")]),
@@ -1002,3 +1019,175 @@ class TestDailyVolume:
             "group A gets 2 subcutaneous injections on day 7 adding up to 41 mL/kg, more than the maximum "
             "for one dose (40 mL/kg)"
         ] == [f.message for f in plan.findings if f.code == "daily-volume-above-maximum"]
+
+
+class TestSolubilityOfTheFormGiven:
+    # Morphine sulfate pentahydrate dissolves in saline up to 50 mg/mL (seeds/compounds.toml);
+    # morphine base has no solubility in saline on record. Rat i.t., xu2014 (14 doses, 12 h).
+    def _check(self, check, volume, form="morphine-sulfate-pentahydrate"):
+        text = protocol_text(
+            "xu2014-morphine-it-repeated", species="rat", dose="10 mcg", dose_volume=volume,
+            form=form, days=(1, 2, 3, 4, 5, 6, 7), times=("08:00", "20:00"), n=2,
+        )  # fmt: skip
+        return codes(check(text)[1], "") 
+
+    @pytest.mark.parametrize(
+        ("volume", "expected"),
+        [
+            ("10 uL", []),  # 10 mcg / 10 uL = 1 mg/mL
+            ("0.2 uL", []),  # 10 mcg / 0.2 uL = 50 mg/mL: at the solubility
+            ("0.19 uL", [("error", "above-solubility")]),  # 52.6 mg/mL
+        ],
+    )
+    def test_salt_in_saline(self, check, volume, expected):
+        """The form the protocol names is the one whose solubility is checked."""
+        found = [c for c in self._check(check, volume) if "solubility" in c[1]]
+
+        assert expected == found
+
+    def test_base_has_none_on_record(self, check):
+        """Morphine base: no solubility in saline on record, an info finding."""
+        found = [c for c in self._check(check, "10 uL", form="morphine") if "solubility" in c[1]]
+
+        assert [("info", "no-solubility-on-record")] == found
+
+
+class TestPlanRows:
+    def test_only_groups_that_receive_it(self, plan_json):
+        """Two treated and three untreated animals: one dose row for each treated animal,
+        whatever the order of the animals in the cohort."""
+        _, plan = plan_json(
+            protocol_text("obara2011-cci779-single", n=2, idle=3),
+            ["20 g", "21 g", "22 g", "23 g", "24 g"],
+        )
+        treated = {a["id"] for a in plan["animals"] if a["group"] == "treated"}
+
+        assert (2, treated) == (len(plan["doses"]), {d["animal"] for d in plan["doses"]})
+
+    def test_molar_dose(self, plan_json):
+        """25 umol/kg in 10 mL/kg is 2.5 mM; a 20 g mouse gets 25 x 0.02 = 0.5 umol in 0.2 mL."""
+        _, plan = plan_json(
+            protocol_text("obara2011-cci779-single", dose="25 umol/kg", n=1), ["20 g"]
+        )
+        (dose,) = plan["doses"]
+
+        assert (
+            {"value": 2.5, "unit": "mM"},
+            {"value": 0.5, "unit": "umol"},
+            {"value": 0.2, "unit": "mL"},
+        ) == (plan["treatments"][0]["concentration"], dose["amount"], dose["volume"])
+
+    def test_salt_form(self, plan_json):
+        """10 mcg of morphine sulfate pentahydrate in 10 uL is 1 mg/mL of that form, the form
+        weighed."""
+        text = protocol_text(
+            "xu2014-morphine-it-repeated", species="rat", dose="10 mcg", dose_volume="10 uL",
+            form="morphine-sulfate-pentahydrate", days=(1, 2, 3, 4, 5, 6, 7),
+            times=("08:00", "20:00"), n=1,
+        )  # fmt: skip
+        _, plan = plan_json(text, ["250 g"])
+
+        assert ("morphine sulfate pentahydrate", {"value": 1, "unit": "mg/mL"}) == (
+            plan["treatments"][0]["form"],
+            plan["treatments"][0]["concentration"],
+        )
+
+
+class TestMergedFindings:
+    def test_one(self, plan_json):
+        """One animal outside the weight range: the finding as it is, with the animal as subject."""
+        _, plan = plan_json(protocol_text("obara2011-cci779-single", n=2), ["25 g", "35 g"])
+        (finding,) = [f for f in plan["findings"] if f["code"] == "weight-outside-range"]
+
+        assert (
+            "animal A02, day 0",
+            "weight 35 g is outside the plausible range for mouse, 11 g to 34 g: check the weighing",
+        ) == (finding["subject"], finding["message"])
+
+    @pytest.mark.parametrize(
+        ("count", "subject"),
+        [
+            (5, "animal A01, day 0, animal A02, day 0, animal A03, day 0, animal A04, day 0, animal A05, day 0"),
+            (6, "animal A01, day 0, animal A02, day 0, animal A03, day 0, animal A04, day 0, animal A05, day 0 and 1 more"),
+            (8, "animal A01, day 0, animal A02, day 0, animal A03, day 0, animal A04, day 0, animal A05, day 0 and 3 more"),
+        ],
+    )
+    def test_many(self, plan_json, count, subject):
+        """Several: one finding that counts them, quotes the first and names at most 5 subjects."""
+        _, plan = plan_json(
+            protocol_text("obara2011-cci779-single", n=count), [f"{35 + n} g" for n in range(count)]
+        )
+        (finding,) = [f for f in plan["findings"] if f["code"] == "weight-outside-range"]
+
+        assert (
+            subject,
+            f"{count} doses; the first (animal A01, day 0): weight 35 g is outside the plausible "
+            "range for mouse, 11 g to 34 g: check the weighing",
+        ) == (finding["subject"], finding["message"])
+
+
+class TestPlanPerInjectionLimit:
+    def test_fixed_volume_checked_once(self, plan_json):
+        """Rat i.t. 10.2 uL per animal is above the 10 uL good practice: one warning for the
+        treatment (the volume is the same for every animal), not one per dose."""
+        text = protocol_text(
+            "xu2014-morphine-it-repeated", species="rat", dose="10 mcg", dose_volume="10.2 uL",
+            days=(1, 2, 3, 4, 5, 6, 7), times=("08:00", "20:00"), n=2,
+        )  # fmt: skip
+        _, plan = plan_json(text, ["250 g", "260 g"])
+
+        assert [("warning", "volume-above-good-practice", "xu2014-morphine-it-repeated")] == [
+            (f["level"], f["code"], f["subject"])
+            for f in plan["findings"]
+            if f["code"].startswith("volume-above")
+        ]
+
+
+class TestPlanRecord:
+    def test_regimen_assumptions_and_hash(self, plan_json):
+        """The plan lists the regimen's assumed dose, number of doses and interval, and its
+        input hash has 16 hex digits."""
+        text = protocol_text(
+            "xu2014-morphine-it-repeated", species="rat", dose="10 mcg", dose_volume="10 uL",
+            days=(1, 2, 3, 4, 5, 6, 7), times=("08:00", "20:00"), n=1,
+        )  # fmt: skip
+        _, plan = plan_json(text, ["250 g"])
+
+        assert (
+            [
+                "regimen xu2014-morphine-it-repeated: dose",
+                "regimen xu2014-morphine-it-repeated: doses",
+                "regimen xu2014-morphine-it-repeated: interval",
+            ],
+            16,
+        ) == (
+            [a["key"] for a in plan["assumptions"] if a["key"].startswith("regimen")],
+            len(plan["input_hash"]),
+        )
+        int(plan["input_hash"], 16)
+
+    def test_progress(self, tmp_path):
+        """Progress is reported every 500 doses computed, out of animals x treatments: 500
+        animals and one treatment report (500, 500) once."""
+        protocol = write(tmp_path, "p.toml", protocol_text("obara2011-cci779-single", n=500))
+        weights = write(tmp_path, "w.csv", weights_csv(["25 g"] * 500))
+        calls = []
+        api.plan(protocol, weights=weights, seed=1, progress=lambda done, total: calls.append((done, total)))
+
+        assert [(500, 500)] == calls
+
+
+class TestPlanTwoRegimens:
+    def test_each_batch_counts_its_own_injections(self, cli):
+        """xu2014-rapamycin-it: 4 groups of 8 rats; each regimen is given twice a day on days
+        5-11, as drug to 2 groups and as vehicle to the other 2. So each day's batch of each
+        regimen, drug or vehicle, is for 16 rats x 2 injections = 32 injections."""
+        _, out, _ = cli("plan", "xu2014-rapamycin-it", "--format", "json", "--out", "-", "--seed", "1")
+        plan = json.loads(out)
+
+        assert {
+            ("xu2014-morphine-it-repeated", False): 32,
+            ("xu2014-morphine-it-repeated", True): 32,
+            ("xu2014-rapamycin-it-prevention", False): 32,
+            ("xu2014-rapamycin-it-prevention", True): 32,
+        } == {(p["regimen"], p["vehicle"]): p["injections"] for p in plan["preparations"] if p["day"] == 5}
