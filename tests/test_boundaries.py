@@ -1191,3 +1191,47 @@ class TestPlanTwoRegimens:
             ("xu2014-rapamycin-it-prevention", False): 32,
             ("xu2014-rapamycin-it-prevention", True): 32,
         } == {(p["regimen"], p["vehicle"]): p["injections"] for p in plan["preparations"] if p["day"] == 5}
+
+
+class TestPlanLargeVolumes:
+    def test_more_than_any_syringe(self, custom_plan):
+        """Rat p.o. 40 mL/kg (the maximum): 250 g -> 10 mL fits the 10 mL syringe, drawn as
+        10 mL; 260 g -> 10.4 mL fits no syringe: a warning for that dose, and the volume as
+        computed."""
+        plan = custom_plan(
+            protocol_text("bnd-rat-po-1", species="rat", dose="1 mg/kg", dose_volume="40 mL/kg", n=2),
+            ["250 g", "260 g"],
+        )
+        rows = {
+            r.animal.id: (
+                r.dose.syringe.name if r.dose.syringe else None,
+                Decimal(r.dose.measured.to("mL").magnitude),
+            )
+            for r in plan.dose_rows()
+        }
+
+        assert (
+            {"A01": ("10 mL syringe", Decimal(10)), "A02": (None, Decimal("10.4"))},
+            [("warning", "volume-exceeds-syringes", "animal A02, day 7")],
+        ) == (
+            rows,
+            [(f.level.value, f.code, f.subject) for f in plan.findings if f.code == "volume-exceeds-syringes"],
+        )
+
+
+class TestFindingOrder:
+    def test_errors_then_warnings_then_infos(self, plan_json):
+        """Findings are listed by level, errors first, whatever order the checks found them in:
+        here a warning (3 animals for a group of 2) is found before the errors (11 mcg for the
+        regimen's 10 mcg; 0.09 uL, below half a graduation, for each dose), infos (solubility,
+        assumed values) between them, and a warning (280 g is above the rat range) after."""
+        text = protocol_text(
+            "xu2014-morphine-it-repeated", species="rat", dose="11 mcg", dose_volume="0.09 uL",
+            days=(1, 2, 3, 4, 5, 6, 7), times=("08:00", "20:00"), n=2,
+        )  # fmt: skip
+        _, plan = plan_json(text, ["250 g", "260 g", "280 g"])
+        levels = [f["level"] for f in plan["findings"]]
+        rank = {"error": 0, "warning": 1, "info": 2}
+
+        assert {"error", "warning", "info"} == set(levels)
+        assert sorted(levels, key=rank.__getitem__) == levels
