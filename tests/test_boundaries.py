@@ -902,6 +902,26 @@ class TestVehicleShares:
 
 
 class TestPreparationVolumes:
+    def test_steps_give_four_significant_digits(self, plan_json):
+        """21.3, 25 and 30 g at 10 mL/kg: 0.213 + 0.25 + 0.3 = 0.763 mL; x 1.1 + 0.1 =
+        0.9393 mL; x 2.5 mg/mL = 2.34825 mg, weighed as 2.348 mg; ethanol 10 % = 0.09393 mL,
+        saline 90 % = 0.84537 mL, measured as 0.8454 mL (and 0.09393 mL as 93.93 mcL)."""
+        _, plan = plan_json(
+            protocol_text(
+                "obara2011-cci779-single", n=3,
+                components=(("ethanol", "10 %"), ("0.9% saline", "90 %")),
+            ),
+            ["21.3 g", "25 g", "30 g"],
+        )  # fmt: skip
+        (batch,) = plan["preparations"]
+
+        assert [
+            "Weigh 2.348 mg of temsirolimus.",
+            "Dissolve it in 93.93 mcL of ethanol (10 %); mix until clear.",
+            "Add 0.8454 mL of 0.9% saline (90 %); mix until clear.",
+            "Inspect: the solution must be clear with no precipitate before it is drawn up.",
+        ] == batch["steps"]
+
     def test_batch_sums_the_doses(self, plan_json):
         """20, 25 and 30 g at 10 mL/kg: 0.2 + 0.25 + 0.3 = 0.75 mL injected; x 1.1 + 0.1 =
         0.925 mL to make; x 2.5 mg/mL = 2.3125 mg. The vehicle batch is the same volume."""
@@ -1235,3 +1255,30 @@ class TestFindingOrder:
 
         assert {"error", "warning", "info"} == set(levels)
         assert sorted(levels, key=rank.__getitem__) == levels
+
+
+class TestOncePerGroup:
+    def test_daily_volume_on_two_days(self, custom_plan):
+        """2 x 20.5 mL/kg s.c. on days 7 and 8: one warning for the group, naming day 7."""
+        text = protocol_text(
+            "bnd-mouse-sc-4", dose="1 mg/kg", dose_volume="20.5 mL/kg", days=(7, 8),
+            times=("08:00", "10:00"), n=1,
+        )  # fmt: skip
+        plan = custom_plan(text, ["25 g"])
+
+        assert [
+            "group A gets 2 subcutaneous injections on day 7 adding up to 41 mL/kg, more than the "
+            "maximum for one dose (40 mL/kg)"
+        ] == [f.message for f in plan.findings if f.code == "daily-volume-above-maximum"]
+
+    def test_sites_on_two_days(self, custom_plan):
+        """4 s.c. injections on days 7 and 8: one warning for the group, naming day 7."""
+        text = protocol_text(
+            "bnd-mouse-sc-4", dose="1 mg/kg", dose_volume="1 mL/kg", days=(7, 8),
+            times=("08:00", "10:00", "12:00", "14:00"), n=1,
+        )  # fmt: skip
+        plan = custom_plan(text, ["25 g"])
+
+        assert [
+            "group A gets 4 subcutaneous injections on day 7; at most 3 sites a day are advised"
+        ] == [f.message for f in plan.findings if f.code == "sites-per-day"]
