@@ -32,6 +32,7 @@ import concurrent.futures
 import difflib
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -83,10 +84,114 @@ TARGETS: list[tuple[str, tuple[str, ...] | None, list[str]]] = [
     ),
 ]
 
-# Mutants that survive for a good reason: they change no behaviour (equivalent mutants).
-# Key: (function, operator, the original source line stripped); value: why it is equivalent.
-# Keyed by text, not by position, so that the list survives edits elsewhere in the file.
-EQUIVALENT: dict[tuple[str, str, str], str] = {}
+# Mutants that survive for a good reason: no input through planner's entry points can tell them
+# from the original (equivalent mutants). Each entry: the original line, a regular expression the
+# mutated line matches, and why. Both are compared with all whitespace removed, and by text, not
+# position, so that the list survives edits elsewhere and the move of modules.
+_PRE_SELECT_DOSE = (
+    "plan._dose_findings only pre-selects the doses that go to _check_syringe, which applies the "
+    "same tests itself (no syringe, rounds to 0, fewer than 10 graduations): a mutant that "
+    "selects more doses changes no finding"
+)
+_PRE_SELECT_WEIGHT = (
+    "plan._weight_findings only pre-selects the weighings that go to check_weight, which applies "
+    "the range itself: a mutant that selects more weighings changes no finding"
+)
+_SORTED_ALREADY = (
+    "the (group, day, route) items come in schedule order (chronological) and groups in index "
+    "order, so they are already sorted by (day, group); the first day a group exceeds a limit is "
+    "the one reported whatever the key"
+)
+EQUIVALENT: list[tuple[str, str, str]] = [
+    (
+        "@attrs.frozen(kw_only=True)",
+        r"@attrs\.frozen\(kw_only=False\)",
+        "every construction passes keywords; kw_only=False only also allows positional arguments",
+    ),
+    (
+        "nearest = (volume / step).to_integral_value(rounding=ROUND_FLOOR) * step",
+        r"nearest=\(volume//step\).*",
+        "Decimal // truncates toward zero, which is the floor for positive volumes and steps",
+    ),
+    (
+        'unit = "g" if high < Q_(1, "kg") else "kg"',
+        r'unit="g"ifhigh<=Q_\(1,"kg"\)else"kg"',
+        "no species' weight range ends at exactly 1 kg, and only the unit of the message would change",
+    ),
+    (
+        'got="both" if concentration is not None else None,',
+        r'got="both"ifconcentrationisNoneelseNone,',
+        "unreachable: planner.api.dose and the CLI refuse both or neither before calculate_dose",
+    ),
+    (
+        "if len(items) == 1:",
+        r"iflen\(items\)<=1:",
+        "a merged group of findings is never empty",
+    ),
+    (
+        "if graduation is None or round_step(volume, graduation) == 0 or volume < graduation * 10:",
+        r"ifgraduationisNoneorround_step\(volume,graduation\)(!=|>=|>|<|<=|is|isnot)0orvolume<graduation\*10:",
+        _PRE_SELECT_DOSE,
+    ),
+    (
+        "if graduation is None or round_step(volume, graduation) == 0 or volume < graduation * 10:",
+        r"ifgraduationisNoneorround_step\(volume,graduation\)==(1|-1)orvolume<graduation\*10:",
+        _PRE_SELECT_DOSE,
+    ),
+    (
+        "if graduation is None or round_step(volume, graduation) == 0 or volume < graduation * 10:",
+        r"ifgraduationisNoneorround_step\(volume,graduation\)==0orvolume(<=|!=|isnot)graduation\*10:",
+        _PRE_SELECT_DOSE,
+    ),
+    (
+        "if graduation is None or round_step(volume, graduation) == 0 or volume < graduation * 10:",
+        r"ifgraduationisNoneorround_step\(volume,graduation\)==0orvolume<graduation(\*11|\+10):",
+        _PRE_SELECT_DOSE,
+    ),
+    (
+        "if not low <= grams_of[id(weighing)] <= high:",
+        r"ifnotlow(<|!=|isnot)grams_of\[id\(weighing\)\]<=high:",
+        _PRE_SELECT_WEIGHT,
+    ),
+    (
+        "if not low <= grams_of[id(weighing)] <= high:",
+        r"ifnotlow<=grams_of\[id\(weighing\)\](<|!=|isnot)high:",
+        _PRE_SELECT_WEIGHT,
+    ),
+    (
+        "if stated > 100 or (not balance and vehicle and stated != 100):",
+        r"ifstated>100or\(notbalanceandvehicleandstated<100\):",
+        "shares above 100 % are refused by the first test already",
+    ),
+    (
+        "and weigh_form != dose_form",
+        r"orweigh_form!=dose_form",
+        "every caller passes either the compound with its forms (drug batches) or no compound and "
+        "no form (vehicle batches), so the forms differ only when all are given",
+    ),
+    (
+        "if number == 0 and mass is not None:",
+        r"ifnumber<=0andmassisnotNone:",
+        "enumerate never counts below 0",
+    ),
+    ("elif number == 0:", r"elifnumber<=0:", "enumerate never counts below 0"),
+    (
+        'f"Dissolve in vehicle to a final volume of {format_quantity(total, sig=4)}; mix until clear."',
+        r".*",
+        "unreachable: a vehicle without components is refused when the protocol is loaded, and "
+        "prepare_vehicle replaces these steps",
+    ),
+    (
+        "f\"{before.day}: a change of {'+' if change > 0 else '-'}{format_quantity(Q_(abs(change), 'percent'), sig=3)}, \"",
+        r".*change(>-1|>1|>=0|>=1|>=-1)else.*",
+        "only changes of more than 10 % are reported, never one between -1 % and +1 %",
+    ),
+    (
+        "_per_day(groups, treatments, schedule).items(), key=lambda kv: (kv[0][1], kv[0][0])",
+        r".*key=lambdakv:\(kv\[-?\d\]\[-?\d\],kv\[-?\d\]\[-?\d\]\)",
+        _SORTED_ALREADY,
+    ),
+]
 
 # cosmic-ray operators left out, and why (see also _skip below):
 # - ReplaceBinaryOperator_*_{BitAnd,BitOr,BitXor,LShift,RShift}: Decimal and pint Quantity have
@@ -114,8 +219,19 @@ class Mutant:
     def id(self) -> str:
         return f"{self.path}:{self.operator.removeprefix('core/')}:{self.occurrence}"
 
+    mutated: str = ""
+    """The mutated line (set when the mutant is applied)."""
+
     def equivalent(self) -> str | None:
-        return EQUIVALENT.get((self.function, self.operator.removeprefix("core/"), self.text))
+        original, mutated = _squash(self.text), _squash(self.mutated)
+        for line, pattern, reason in EQUIVALENT:
+            if _squash(line) == original and re.fullmatch(pattern, mutated):
+                return reason
+        return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _annotation_lines(tree: ast.AST) -> set[tuple[int, int]]:
@@ -283,6 +399,8 @@ def run(mutants: list[Mutant], workers: int, timeout_factor: float) -> list[tupl
                 if mutated is None:
                     return mutant, "not-applied", ""
                 target.write_text(mutated, encoding="utf-8")
+                changed = mutated.splitlines()
+                mutant.mutated = changed[mutant.line - 1] if mutant.line <= len(changed) else ""
                 limit = baseline[mutant.path] * timeout_factor + 10
                 outcome, _ = _pytest(workdir, _tests_for(mutant.path), timeout=limit)
                 return mutant, "survived" if outcome == "passed" else "killed", diff(mutant, mutated)

@@ -1282,3 +1282,49 @@ class TestOncePerGroup:
         assert [
             "group A gets 4 subcutaneous injections on day 7; at most 3 sites a day are advised"
         ] == [f.message for f in plan.findings if f.code == "sites-per-day"]
+
+
+class TestRulesApplied:
+    def test_per_kg_route_has_a_daily_rule(self, plan_json):
+        """Mouse i.p. (limits per kg): good practice 20 mL/kg, maximum 80 mL/kg, and the daily
+        total is held to the maximum for one dose (80 mL/kg); the 10 % ethanol limit is listed
+        for the ethanol in the vehicle."""
+        _, plan = plan_json(
+            protocol_text(
+                "obara2011-cci779-single", n=1,
+                components=(("ethanol (absolute)", "5 %"), ("0.9% saline", None)),
+            ),
+            ["25 g"],
+        )  # fmt: skip
+
+        assert [
+            ("volume per dose, good practice", "mouse intraperitoneal", "20 mL/kg"),
+            ("volume per dose, maximum", "mouse intraperitoneal", "80 mL/kg"),
+            ("volume by one route in one day", "mouse intraperitoneal", "the maximum for one dose (80 mL/kg)"),
+            ("ethanol share of the solution", "ethanol (absolute)", "at most 10 % v/v"),
+            ("body weight", "mouse", "11 g to 34 g"),
+            ("weight change between weighings", "mouse", "at most 10 %"),
+        ] == [(r["rule"], r["applies_to"], r["limit"]) for r in plan["limits"]["rules"][:6]]
+
+    def test_per_injection_route_has_none(self, plan_json):
+        """Rat i.t. (limits per injection): no daily rule and no sites rule."""
+        text = protocol_text(
+            "xu2014-morphine-it-repeated", species="rat", dose="10 mcg", dose_volume="10 uL",
+            days=(1, 2, 3, 4, 5, 6, 7), times=("08:00", "20:00"), n=1,
+        )  # fmt: skip
+        _, plan = plan_json(text, ["250 g"])
+
+        assert [
+            ("volume per dose, good practice", "rat intrathecal", "10 mcL per injection"),
+            ("volume per dose, maximum", "rat intrathecal", "20 mcL per injection"),
+            ("body weight", "rat", "80 g to 270 g"),
+        ] == [(r["rule"], r["applies_to"], r["limit"]) for r in plan["limits"]["rules"][:3]]
+
+    def test_sites_rule(self, custom_plan):
+        """Mouse s.c.: at most 3 sites a day (Diehl et al. 2001); mouse i.m.: 2."""
+        found = []
+        for regimen, dose, volume in (("bnd-mouse-sc-1", "1 mg/kg", "1 mL/kg"), ("bnd-mouse-im-1", "10 mcg", "0.05 mL")):
+            plan = custom_plan(protocol_text(regimen, dose=dose, dose_volume=volume, n=1), ["25 g"])
+            found += [(r.applies_to, r.value) for r in plan.rules if r.rule == "injection sites per day"]
+
+        assert [("mouse subcutaneous", "at most 3"), ("mouse intramuscular", "at most 2")] == found
