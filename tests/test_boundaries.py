@@ -1198,19 +1198,18 @@ class TestPlanRecord:
 
 
 class TestPlanTwoRegimens:
-    def test_each_batch_counts_its_own_injections(self, cli):
+    def test_each_batch_counts_its_own_injections(self):
         """xu2014-rapamycin-it: 4 groups of 8 rats; each regimen is given twice a day on days
         5-11, as drug to 2 groups and as vehicle to the other 2. So each day's batch of each
         regimen, drug or vehicle, is for 16 rats x 2 injections = 32 injections."""
-        _, out, _ = cli("plan", "xu2014-rapamycin-it", "--format", "json", "--out", "-", "--seed", "1")
-        plan = json.loads(out)
+        plan = api.plan("xu2014-rapamycin-it", seed=1)
 
         assert {
             ("xu2014-morphine-it-repeated", False): 32,
             ("xu2014-morphine-it-repeated", True): 32,
             ("xu2014-rapamycin-it-prevention", False): 32,
             ("xu2014-rapamycin-it-prevention", True): 32,
-        } == {(p["regimen"], p["vehicle"]): p["injections"] for p in plan["preparations"] if p["day"] == 5}
+        } == {(b.treatment.regimen.id, b.vehicle): b.injections for b in plan.batches if b.day == 5}
 
 
 class TestPlanLargeVolumes:
