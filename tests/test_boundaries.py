@@ -901,6 +901,32 @@ class TestVehicleShares:
         assert "vehicle" in err
 
 
+    @pytest.mark.xfail(
+        strict=True,
+        reason=(
+            "product bug (issue 11): planner/preparation.py _components accepts shares that add "
+            "up to exactly 100 % beside a balance component, which then gets 0 % and the sheet "
+            "says 'Add 0 mcL of 0.9% saline (0 %)'; its own error message asks for 'percentages "
+            "that add up to 100 %, or to less with one balance component'. Fix: refuse "
+            "stated >= 100 when there is a balance component."
+        ),
+    )
+    def test_balance_left_with_nothing(self, cli, tmp_path):
+        """DMSO 10 % + PEG-400 90 % + saline as the balance: the balance would be 0 %, so the
+        vehicle is refused (exit 2, one line naming the vehicle)."""
+        components = (("DMSO", "10 %"), ("PEG-400", "90 %"), ("0.9% saline", None))
+        protocol = write(
+            tmp_path, "p.toml", protocol_text("obara2011-cci779-single", components=components)
+        )
+        weights = write(tmp_path, "w.csv", weights_csv(["25 g"] * 4))
+        code, _, err = cli(
+            "plan", protocol, "--weights", weights, "--format", "json", "--out", "-", "--seed", "1"
+        )
+
+        assert (2, 1) == (code, err.count("\n"))
+        assert "vehicle" in err
+
+
 class TestPreparationVolumes:
     def test_steps_give_four_significant_digits(self, plan_json):
         """21.3, 25 and 30 g at 10 mL/kg: 0.213 + 0.25 + 0.3 = 0.763 mL; x 1.1 + 0.1 =
