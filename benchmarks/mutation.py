@@ -7,7 +7,7 @@ against it; a mutant is *killed* when a test fails (or the run times out) and *s
 every test passes. A surviving mutant in a formula or a threshold means a wrong number on a
 dosing sheet that no test would catch.
 
-    python benchmarks/mutation.py --sample 60     # a fixed, seeded sample (CI): about 10 minutes
+    python benchmarks/mutation.py --sample 60     # a fixed, seeded sample (CI): about 8 minutes
     python benchmarks/mutation.py                 # every mutant (1,272): 3 to 4 hours on 2 cores
     python benchmarks/mutation.py --list          # count the mutants per file, run nothing
     python benchmarks/mutation.py --only dosing   # the mutants of the files whose path has 'dosing'
