@@ -47,39 +47,66 @@ from pathlib import Path
 _CORE_TESTS = ["tests/test_boundaries.py"]
 TARGETS: list[tuple[str, tuple[str, ...] | None, list[str]]] = [
     (
-        "planner/dosing.py",
+        "planner/dosing/dose.py",
         None,
-        [*_CORE_TESTS, "tests/test_dosing.py", "tests/test_safety.py", "tests/test_cli.py"],
+        [*_CORE_TESTS, "tests/test_dosing.py", "tests/test_plausibility.py", "tests/test_cli.py"],
     ),
     (
-        "planner/safety.py",
+        "planner/checks/dose.py",
         None,
-        [*_CORE_TESTS, "tests/test_safety.py", "tests/test_plan.py", "tests/test_cli_plan.py"],
+        [
+            *_CORE_TESTS,
+            "tests/test_dosing.py",
+            "tests/test_plausibility.py",
+            "tests/test_safety.py",
+            "tests/test_cli.py",
+        ],
     ),
     (
-        "planner/preparation.py",
+        "planner/checks/plan.py",
+        None,
+        [
+            *_CORE_TESTS,
+            "tests/test_safety.py",
+            "tests/test_plan.py",
+            "tests/test_plausibility.py",
+            "tests/test_cli_plan.py",
+        ],
+    ),
+    (
+        "planner/checks/protocol.py",
+        None,
+        [*_CORE_TESTS, "tests/test_knowledge.py", "tests/test_cli_knowledge.py"],
+    ),
+    (
+        "planner/dosing/preparation.py",
         None,
         [*_CORE_TESTS, "tests/test_preparation.py", "tests/test_plan.py"],
     ),
     (
-        "planner/plan.py",
+        "planner/study/doses.py",
         None,
-        [*_CORE_TESTS, "tests/test_plan.py", "tests/test_safety.py", "tests/test_cli_plan.py"],
+        [
+            *_CORE_TESTS,
+            "tests/test_plan.py",
+            "tests/test_safety.py",
+            "tests/test_plausibility.py",
+            "tests/test_cli_plan.py",
+        ],
     ),
     (
-        "planner/knowledge.py",
-        # the check functions only (not the starter-protocol writer)
-        (
-            "protocol_findings",
-            "_compute",
-            "_same",
-            "treatment_concentration",
-            "_schedule_findings",
-            "_solubility_findings",
-            "_timeline_findings",
-            "_group_findings",
-            "assumed_count",
-        ),
+        "planner/study/batches.py",
+        None,
+        [*_CORE_TESTS, "tests/test_plan.py", "tests/test_preparation.py", "tests/test_render.py"],
+    ),
+    (
+        "planner/study/build.py",
+        None,
+        [*_CORE_TESTS, "tests/test_plan.py", "tests/test_safety.py", "tests/test_plausibility.py"],
+    ),
+    (
+        "planner/study/checking.py",
+        None,
         [*_CORE_TESTS, "tests/test_knowledge.py", "tests/test_cli_knowledge.py"],
     ),
 ]

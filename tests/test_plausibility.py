@@ -354,20 +354,28 @@ class TestWeightEchoed:
 
 
 class TestOneVolumeOneRounding:
-    """One output shows a volume one way (issue 14, item 7)."""
+    """One output gives each volume one way (issue 14, item 7)."""
 
     def test_error_line_matches_volume_line(self, capsys):
         """25 mg/kg, 27 g, 0.1 mg/mL: 0.675 mg / 0.1 mg/mL = 6.75 mL, drawn up in a 10 mL
-        syringe graduated every 0.2 mL as 6.8 mL; the volume line and the error line both
-        say 6.8 mL (250 mL/kg), never 6.75 mL on one and 6.8 mL on the other."""
+        syringe graduated every 0.2 mL as 6.8 mL. The volume line gives both, labelled; the
+        error line the same 6.75 mL (never 6.8 mL on one line and 6.75 mL on another unlabelled,
+        nor '0.2 mL is above 0.2 mL')."""
         code, out, _ = run(
             capsys, "dose", "25 mg/kg", "--weight", "27 g", "--concentration", "0.1 mg/mL"
         )
 
         assert 1 == code
-        assert "  volume         6.8 mL (250 mL/kg)" in out.splitlines()
-        assert "ERROR: 6.8 mL (250 mL/kg) is above the possible maximum for mouse i.p." in out
-        assert "6.75" not in out
+        assert "  volume         6.75 mL, drawn up as 6.8 mL (250 mL/kg)" in out.splitlines()
+        assert "ERROR: 6.75 mL (250 mL/kg) is above the possible maximum for mouse i.p." in out
+
+    def test_same_number_said_once(self, capsys):
+        """27 g at 2.5 mg/mL: 0.27 mL computed and drawn up: said once."""
+        _, out, _ = run(
+            capsys, "dose", "25 mg/kg", "--weight", "27 g", "--concentration", "2.5 mg/mL"
+        )
+
+        assert "  volume         0.27 mL (10 mL/kg)" in out.splitlines()
 
 
 class TestFormFactorLabel:

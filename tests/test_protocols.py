@@ -26,6 +26,7 @@ from planner.knowledge.loading import (
     structure_protocol,
 )
 from planner.knowledge.protocols import (
+    MAX_DOSES,
     MAX_GROUP_SIZE,
     EventKind,
     Group,
@@ -750,14 +751,15 @@ _STATUS = st.sampled_from(list(Status))
 
 @st.composite
 def _variants(draw, base: Protocol):
-    """A shipped protocol with texts, statuses, numbers, days and durations replaced at random."""
+    """A shipped protocol with texts, statuses, numbers, days and durations replaced at random
+    (group sizes kept within the doses a plan may hold: MAX_DOSES)."""
+    doses = sum(e.administrations for e in base.timeline if e.kind is EventKind.DOSING)
+    largest = min(MAX_GROUP_SIZE, MAX_DOSES // (len(base.group) * doses))
     group = [
         attrs.evolve(
             g,
             name=f"{i} {draw(_TEXT)}",
-            n=Fact(
-                value=draw(st.integers(1, MAX_GROUP_SIZE)), status=draw(_STATUS), source=draw(_TEXT)
-            ),
+            n=Fact(value=draw(st.integers(1, largest)), status=draw(_STATUS), source=draw(_TEXT)),
         )
         for i, g in enumerate(base.group)
     ]

@@ -181,7 +181,6 @@ def check_volume(
     species: Species,
     route: Route,
     subject: str = "",
-    step: Quantity | None = None,
 ) -> list[Finding]:
     """
     Compare an injection volume with good practice (warning above it) and the possible maximum
@@ -208,8 +207,9 @@ def check_volume(
         ]
     measured = volume / weight if per_kg and weight is not None else volume
     unit = "mL/kg" if per_kg else "uL" if volume < Q_("0.1", "mL") else "mL"
-    # The volume as the rest of the output shows it (drawn up at the syringe's graduation).
-    volume_text = shown_volume(volume, step)
+    # The computed volume, as the dose's volume line shows it (which adds the drawn-up volume
+    # when the syringe's graduation rounds it): never "0.2 mL is above 0.2 mL".
+    volume_text = shown_volume(volume)
     shown = f"{volume_text} ({format_quantity(measured, unit)})" if per_kg else volume_text
     where = f"{species.name} {route.value}" + ("" if per_kg else f", per {limit.per}")
     for fact, level, code, label in (
@@ -379,7 +379,6 @@ def volume_within_limits(case: DoseCase) -> list[Finding]:
         species=case.species,
         route=case.route,
         subject=case.subject,
-        step=case.syringe.graduation.value if case.syringe is not None else None,
     )
 
 

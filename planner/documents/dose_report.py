@@ -86,7 +86,12 @@ def dose_text(result: DoseResult, reference: Reference | None = None) -> str:
     lines.append(f"  concentration  {format_quantity(result.concentration)}")
     unit = "mL" if result.volume >= Q_("0.1", "mL") else "uL"
     step = result.syringe.graduation.value if result.syringe is not None else None
-    volume = shown_volume(result.volume, step)
+    # One rounding per value: the computed volume as every message gives it, and the volume as
+    # drawn up in the syringe when its graduation makes it another number.
+    volume = shown_volume(result.volume)
+    drawn = shown_volume(result.volume, step) if step is not None else volume
+    if drawn != volume:
+        volume = f"{volume}, drawn up as {drawn}"
     per_kg = (
         f" ({format_quantity(result.dose_volume, 'mL/kg')})"
         if result.dose_volume is not None

@@ -83,7 +83,7 @@ def _check_components(
             expected="at most one component without a percentage (the balance)",
             where=attribute.name,
         )
-    if stated > 100 or (not balance and stated != 100):
+    if stated > 100 or (not balance and stated != 100) or (balance and stated >= 100):
         raise InputError(
             got=f"{stated} %",
             expected="percentages (v/v) that add up to 100 %, or to less with one "
