@@ -485,10 +485,17 @@ def dose_verdict(argv: Sequence[str]) -> str:
     """
     The verdict of a dose command line: "ok" when it is well formed and every value is one of
     the good ones above (with a compound wherever a mass must become an amount of substance);
-    "refuse" when it is well formed but lacks the weight, or gives neither or both of
-    --concentration and --dose-volume, or not exactly one DOSE; otherwise "either", because a
+    "refuse" when it ends with an option that needs a value, or is well formed but lacks the
+    weight, or gives neither or both of --concentration and --dose-volume, or not exactly one
+    DOSE; otherwise "either", because a
     randomly drawn value may well be a valid one ("0.5 mg/kg" is as likely as "nan").
     """
+    words = list(argv[1:])
+    if "--" not in words and "--help" not in words and words:
+        # An option at the end with no value after it (and not itself a value): click refuses.
+        valued = _VALUED["dose"]
+        if words[-1] in valued and (len(words) < 2 or words[-2] not in valued):
+            return "refuse"
     line = parse_line(argv)
     if line is None:
         return "either"

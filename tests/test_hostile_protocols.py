@@ -609,14 +609,28 @@ def _check_rows(data: bytes, written: str) -> None:
     expected.check_plan_rows(rows, treatments=treatments, weighings=None)
 
 
-def _table(done: list[tuple[str, KeyPath, str]]) -> str:
-    """The top-level key a single mutation was made in, where the error must name it."""
+LOCAL = {"dose", "dose_volume", "n", "percent", "times", "days", "after_dose", "version"}
+LOCAL |= {"status", "title", "condition", "kind", "components"}
+"""Keys whose broken value is wrong by itself (not by what it refers to): the error names
+the key's path, e.g. treatment[0].dose for a dose of -25 mg/kg."""
+
+
+def _table(done: list[tuple[str, KeyPath, str]]) -> tuple[str, ...]:
+    """What the error of a single mutation must name: the top-level table it was made in; for
+    a broken value of a LOCAL key, the table holding it and the key (a dose or dose volume by
+    its whole path, e.g. treatment[0].dose)."""
     if len(done) != 1:
-        return ""
-    kind, path, _ = done[0]
+        return ()
+    kind, path, verdict = done[0]
+    if kind == "broken" and verdict == "refuse" and name_of(path) in LOCAL:
+        while path and (path[-1] == "value" or isinstance(path[-1], int)):
+            path = path[:-1]
+        if path[-1] in {"dose", "dose_volume"}:
+            return (dotted(path),)
+        return tuple(n for n in (dotted(path[:-1]), str(path[-1])) if n)
     if kind in {"drop", "retype"} and path and isinstance(path[0], str):
-        return path[0]
-    return ""
+        return (path[0],)
+    return ()
 
 
 class TestMutatedProtocols:
@@ -627,7 +641,7 @@ class TestMutatedProtocols:
     def test_check(self, case: tuple[bytes, list[tuple[str, KeyPath, str]], str], plan: int):
         """check (and for a sample, plan) a mutated shipped protocol, with its verdict."""
         data, done, expect = case
-        check_and_plan(data, plan=plan == 0, expect=expect, table=_table(done))
+        check_and_plan(data, plan=plan == 0, expect=expect, names=_table(done))
 
     @hostile.examples(500)
     @given(data=broken_texts(), plan=st.integers(0, PLAN_EVERY - 1))
