@@ -8,20 +8,32 @@ error-level problem) or exits 2 with exactly one line on stderr, ``planner: erro
 names the problem. Never a traceback, never another exit status, never a temporary file left
 behind, and after exit 2 no output file at all.
 
+Every case also has a verdict (issue 11), ``expect``: "ok" (valid input: exit 0 or 1, never 2),
+"refuse" (broken input: exit 2, the error line naming what is broken) or "either" (only where
+the input is truly ambiguous; each caller says why). Exit 1 is judged from the findings planner
+reports (JSON ``findings`` of level "error", ``ERROR`` lines of ``check`` and ``dose``,
+``planner: error:`` lines of ``plan``): exit 1 needs one, and exit 0 must have none. The numbers
+of successful runs are checked by the callers against tests/expected.py.
+
+Cases are derandomized: each profile has a fixed seed (SEED; ``PLANNER_HOSTILE_SEED=N`` runs
+another), printed in the summary line, so that a failure reproduces.
+
 The suite runs the CLI in-process (``planner.cli.main``), in a fresh temporary folder as the
 current folder for each case. ``PLANNER_HOSTILE=release`` runs ten times the examples of the
 default ("ci") run; see CONTRIBUTING.md.
 
 The plugin is registered from tests/conftest.py (``pytest_plugins``), and prints after the run::
 
-    hostile-input suite: 10,434 cases (cli 6,279, protocol 2,111, weights 2,044; profile ci)
+    hostile-input suite: 10,510 cases (cli 6,334, protocol 2,125, weights 2,051; profile ci, seed 11)
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -31,16 +43,19 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 
 from planner import cli
 
 __all__ = [
     "COUNTS",
+    "EXPECTS",
     "FAMILIES",
     "PROFILE",
+    "SEED",
     "Outcome",
     "count",
+    "error_findings",
     "examples",
     "run",
     "run_isolated",
@@ -65,11 +80,16 @@ if PROFILE not in _PROFILES:
         f"{', '.join(_PROFILES)} (or unset for ci)"
     )
 
+_SEEDS = {"ci": 11, "release": 1011}
+"""The fixed seed of each profile (issue 11: a failure must reproduce)."""
+SEED = int(os.environ.get("PLANNER_HOSTILE_SEED", "").strip() or _SEEDS[PROFILE])
+"""The seed of this run: the profile's, or PLANNER_HOSTILE_SEED to draw other cases."""
+
 for _name in _PROFILES:
     settings.register_profile(
         f"hostile-{_name}",
         deadline=None,  # a case is a whole CLI run; the first one also loads reference data
-        derandomize=False,  # new cases on every run
+        database=None,  # the same cases on every run: no replay of earlier failures
         print_blob=True,  # a failure prints the @reproduce_failure line
         suppress_health_check=[
             HealthCheck.too_slow,
@@ -79,14 +99,19 @@ for _name in _PROFILES:
     )
 
 
-def examples(ci: int) -> settings:
+def examples(ci: int) -> Any:
     """
-    Settings for a hostile test: ``ci`` examples in the default run, ten times as many with
-    PLANNER_HOSTILE=release.
+    Decorate a hostile test (above ``@given``): ``ci`` examples in the default run, ten times as
+    many with PLANNER_HOSTILE=release, drawn from the fixed SEED.
     """
-    return settings(
+    chosen = settings(
         settings.get_profile(f"hostile-{PROFILE}"), max_examples=ci * _PROFILES[PROFILE]
     )
+
+    def decorate(test: Any) -> Any:
+        return seed(SEED)(chosen(test))
+
+    return decorate
 
 
 def count(family: str, cases: int = 1) -> None:
@@ -177,7 +202,7 @@ def run(
     argv: Sequence[str],
     folder: Path,
     *,
-    bad: bool = False,
+    expect: str,
     names: Sequence[str] = (),
     outputs: Collection[str] | None = (),
     force: bool = False,
@@ -190,7 +215,7 @@ def run(
         family: the family to count the case in; None to not count it (a second run of a case).
         argv: the arguments.
         folder: the case folder; the files the case needs are already in it.
-        bad: the input is bad by construction: the run must exit 2.
+        expect: the verdict: "ok" (must not exit 2), "refuse" (must exit 2) or "either".
         names: texts the error line must hold if the run exits 2 (a file name, "row 4").
         outputs: the files (relative to ``folder``) a successful run may create or, with
             ``force``, change; None for any new file. Nothing else may change, whatever the
@@ -234,10 +259,10 @@ def run(
         _text(err),
         before,
         _snapshot(folder),
-        bad=bad,
         names=names,
         outputs=outputs,
         force=force,
+        expect=expect,
     )
 
 
@@ -248,7 +273,7 @@ def run_isolated(
     *,
     seconds: float,
     memory: int = 1024**3,
-    bad: bool = False,
+    expect: str,
     names: Sequence[str] = (),
     outputs: Collection[str] | None = (),
 ) -> Outcome:
@@ -291,10 +316,10 @@ def run_isolated(
         stderr,
         before,
         _snapshot(folder),
-        bad=bad,
         names=names,
         outputs=outputs,
         force="--force" in argv,
+        expect=expect,
     )
 
 
@@ -306,13 +331,15 @@ def _judge(
     before: dict[str, bytes | None],
     after: dict[str, bytes | None],
     *,
-    bad: bool,
+    expect: str,
     names: Sequence[str],
     outputs: Collection[str] | None,
     force: bool,
 ) -> Outcome:
     """Check one run against the oracle (see :func:`run`); return its outcome."""
-    report = _describe(argv, code, stdout, stderr)
+    if expect not in EXPECTS:
+        raise ValueError(f"expect={expect!r}; expected one of {', '.join(EXPECTS)}")
+    report = _describe(argv, code, stdout, stderr) + f"\nverdict: {expect}"
 
     assert code in {0, 1, 2}, report
     assert "Traceback" not in stdout + stderr, report
@@ -323,6 +350,10 @@ def _judge(
     removed = before.keys() - after.keys()
     assert not removed, f"files removed: {sorted(removed)}\n{report}"
     lines = stderr.splitlines()
+    if expect == "refuse":
+        assert 2 == code, f"broken input must be refused (exit 2)\n{report}"
+    if expect == "ok":
+        assert code in {0, 1}, f"valid input must not be refused (exit 2)\n{report}"
     if code == 2:
         assert 1 == len(lines), f"exit 2 must print exactly one line on stderr\n{report}"
         assert lines[0].startswith("planner: error: "), report
@@ -333,15 +364,15 @@ def _judge(
         for name in names:
             assert name in lines[0], f"the error line does not name {name!r}\n{report}"
     else:
-        assert not bad, f"bad input must exit 2\n{report}"
         # What a successful run prints on stderr is planner's own lines (plan's findings,
         # "wrote", the seed), never a stray message.
         strays = [line for line in lines if not line.startswith("planner: ")]
         assert not strays, f"unexpected stderr lines {strays}\n{report}"
+        errors = error_findings(argv, stdout, stderr)
         if code == 1:
-            assert "planner: error: " in stderr or "ERROR" in stdout or '"error"' in stdout, (
-                f"exit 1 must come with an error-level finding\n{report}"
-            )
+            assert errors, f"exit 1 must come with an error-level finding\n{report}"
+        else:
+            assert not errors, f"exit 0 with error-level findings {errors}\n{report}"
         if outputs is not None:
             unexpected = (created | changed) - set(outputs)
             assert not unexpected, f"unexpected files written: {sorted(unexpected)}\n{report}"
@@ -349,6 +380,41 @@ def _judge(
                 assert not changed, f"files overwritten without --force: {sorted(changed)}"
     assert isinstance(code, int)
     return Outcome(argv=tuple(argv), code=code, out=stdout, err=stderr, created=created)
+
+
+EXPECTS = ("ok", "refuse", "either")
+"""The verdicts a case may have."""
+
+_COMMANDS = {"dose", "convert", "scale", "regimens", "show", "check", "new", "plan"}
+_TEXT_ERROR = re.compile(r"^ERROR\b")
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    return argv[0] if argv and argv[0] in _COMMANDS else None
+
+
+def error_findings(argv: Sequence[str], stdout: str, stderr: str) -> list[str]:
+    """
+    The error-level findings a successful run reported, parsed from its output: ``plan`` prints
+    them on stderr (``planner: error: ...``); ``dose`` and ``check`` in their JSON (``findings``
+    of level "error") or, as text, one ``ERROR ...`` line each. Other commands report none.
+    """
+    command = _command(argv)
+    if command == "plan":
+        return [line for line in stderr.splitlines() if line.startswith("planner: error: ")]
+    if command not in {"dose", "check"}:
+        return []
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("findings"), list):
+        return [
+            f"{f.get('code')}: {f.get('message')}"
+            for f in data["findings"]
+            if isinstance(f, dict) and f.get("level") == "error"
+        ]
+    return [line for line in stdout.splitlines() if _TEXT_ERROR.match(line)]
 
 
 @contextlib.contextmanager
@@ -403,7 +469,7 @@ def summary() -> str:
     """The line the suite prints: total cases, then per family."""
     total = sum(COUNTS.values())
     parts = ", ".join(f"{family} {COUNTS[family]:,}" for family in FAMILIES)
-    return f"hostile-input suite: {total:,} cases ({parts}; profile {PROFILE})"
+    return f"hostile-input suite: {total:,} cases ({parts}; profile {PROFILE}, seed {SEED})"
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

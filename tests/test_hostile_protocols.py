@@ -9,6 +9,12 @@ Each case writes the mutated protocol as ``p.toml`` in a fresh folder and runs `
 p.toml`` through the oracle in tests/hostile.py; one case in PLAN_EVERY also runs ``planner
 plan p.toml --format csv --out out.csv --seed 1``. A file that check refuses, plan must refuse
 too; an error line must name the file and, for a single mutation of a key, its table.
+
+Every case has a verdict (issue 11; ``verdict`` below): a value out of range, of another type or
+referring to nothing, a key dropped that the format requires, a key renamed or added, must be
+refused (exit 2); a value of the right type and in range, or an optional key dropped, must be
+accepted (exit 0 or 1); "either" only where validity depends on the rest of the file (CONTEXT
+says why for each value). A successful plan's CSV is checked against tests/expected.py.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from hypothesis import strategies as st
 
 from planner.knowledge import _toml
 from planner.knowledge.protocols import MAX_GROUP_SIZE
-from tests import hostile
+from tests import expected, hostile
 
 pytestmark = pytest.mark.hostile
 
@@ -245,7 +251,55 @@ BROKEN = {
         [{"name": "x", "percent": "101 %"}],
     ],
 }
-"""Values out of range, inconsistent, or referring to nothing, by the key they go in."""
+"""Values out of range, inconsistent, or referring to nothing, by the key they go in: refused,
+except the ones in ACCEPTED, CONTEXT and BASIS."""
+
+ACCEPTED: dict[str, set[Any]] = {
+    # Values in BROKEN that are in fact valid: a verdict "ok".
+    "after_dose": {("25 h",)},  # a test the next day
+    "citation": {"obara2011", "xu2014"},  # citations on record
+    "condition": {"naive"},
+    "drug": {()},  # a group that receives no compound (e.g. naive, or vehicle only)
+    "form": {"morphine", "morphine-sulfate-pentahydrate"},  # forms on record for morphine
+    "kind": {"test", "tissue"},
+    "name": {"nerve injury + vehicle", "<script>alert(1)</script>", "a\nb", "x" * 1000},
+    "status": {"derived"},
+    "title": {"a\nb", "x" * 10_000},
+    "version": {10**9},  # a whole number; the format sets no upper bound
+}
+CONTEXT: dict[str, set[Any]] = {
+    # Values in BROKEN whose validity depends on the rest of the file: a verdict "either".
+    "after_dose": {("1e9 h",)},  # absurd, but the format bounds no delay (no dose depends on it)
+    # Day numbers beyond any calendar: valid integers; only a --start date makes them
+    # unrepresentable, and no dose depends on them.
+    "days": {(10**9,), (-(10**9),), (2**62,)},
+    # A regimen twice in a group's drug list: merged or refused, depending on the group.
+    "drug": {("obara2011-cci779-single", "obara2011-cci779-single")},
+    "kind": {"dosing"},  # valid only for an event that names a regimen with matching doses
+    "percent": {"100 %", "99.9999 %"},  # valid only where the other shares leave room
+    # Real regimen ids: valid only in a protocol of that regimen's species and compound.
+    "regimen": {
+        "obara2011-cci779-single",
+        "obara2011-cci779-4daily",
+        "obara2011-torin1-4daily",
+        "xu2014-morphine-it-repeated",
+    },
+    "species": {"rat"},  # the species of the rat protocol, not of the mouse ones
+    "vehicle": {("obara2011-cci779-4daily",)},  # valid only in the CCI-779 protocols
+}
+BASIS = {
+    # Doses and dose volumes in range: valid when the dose and the dose volume of the treatment
+    # are both per body mass or both per animal (README), refused otherwise.
+    "dose": {"2.5e1 mg/kg", "\uff12\uff15 mg/kg", "250 mg/kg", "25 mg"},
+    "dose_volume": {"1000 mL/kg", "80 mL/kg", "81 mL/kg", "0.001 uL"},
+}
+OPTIONAL = {"after_dose", "age", "drug", "form", "note", "notes", "steps", "summary", "version"}
+OPTIONAL |= {"times", "based_on", "citation_note"}
+"""Keys the format lets a file leave out (protocols/README.md): dropping one is valid."""
+LISTS = {"group", "timeline", "notes", "steps", "drug", "vehicle"}
+"""Lists any item of which may be dropped (a group, an event, a note)."""
+NON_EMPTY = {"days", "times", "after_dose"}
+"""Lists that must keep at least one item."""
 
 _TEXTS = [
     "<script>alert(1)</script>",
@@ -295,6 +349,83 @@ RENAMES = [
     "\u00fc\u00f1\u00ee",
 ]
 ADDED = ["id", "notes2", "dose", "extra", "Value"]
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, list) else value
+
+
+def _per_kg(text: Any) -> bool | None:
+    """Whether a dose or dose volume text is per body mass ("/" in its unit); None: not text."""
+    return ("/" in text) if isinstance(text, str) else None
+
+
+def _one_verdict(before: Any, data: Any, kind: str, path: KeyPath) -> str:
+    """The verdict of one mutation of ``before`` (the data it was applied to) at ``path``."""
+    name = name_of(path)
+    if kind in {"add", "rename", "retype"}:
+        return "refuse"  # unknown keys and values of another type are refused
+    if kind == "copy":
+        if name in {"notes", "steps"}:
+            return "ok"
+        if name in {"days", "times", "after_dose", "group"}:
+            return "refuse"  # a repeated day, time, delay or group name
+        return "either"  # a copied event, treatment, component or regimen id: depends
+    if kind == "drop":
+        if isinstance(path[-1], int):
+            if name in NON_EMPTY:
+                return "refuse" if len(_get(before, path[:-1])) == 1 else "ok"
+            if name in LISTS:
+                return "ok"
+            if name == "treatment":
+                return "refuse"  # its groups and dosing events still name its regimen
+            return "either"  # a vehicle component: the shares may no longer add up
+        if path[-1] == "value":
+            return "refuse"  # a fact without its value
+        if name == "vehicle":
+            return "ok" if path[0] == "group" else "refuse"
+        return "ok" if name in OPTIONAL else "refuse"
+    value = _frozen(_get(data, path))
+    if kind == "valid":
+        return "basis" if name in BASIS else "ok"
+    if value in ACCEPTED.get(name, ()):
+        return "ok"
+    if value in CONTEXT.get(name, ()):
+        return "either"
+    if value in BASIS.get(name, ()):
+        return "basis"
+    return "refuse"
+
+
+def verdict(data: dict[str, Any], done: list[tuple[str, KeyPath, str]]) -> str:
+    """
+    The verdict of a mutated protocol, from the verdict of each mutation (made in order):
+    one mutation gives its own; several give "refuse" when one of them must be refused and no
+    other touched the same top-level table, "ok" when all are valid, and "either" otherwise.
+    A file that would be valid is refused after all when two groups share a name, or when a
+    treatment's dose and dose volume are not both per kg or both per animal.
+    """
+    verdicts = [v for _, _, v in done]
+    if not done:
+        return "ok"
+    if len(done) == 1:
+        result = verdicts[0]
+    else:
+        tops = [path[0] if path else None for _, path, _ in done]
+        alone = [v for v, top in zip(verdicts, tops, strict=True) if tops.count(top) == 1]
+        if "refuse" in alone:
+            return "refuse"
+        result = "ok" if set(verdicts) <= {"ok", "basis"} else "either"
+    if result == "refuse" or result == "either":
+        return result
+    groups = [g.get("name") for g in data.get("group", []) if isinstance(g, dict)]
+    if len(groups) != len(set(groups)):
+        return "refuse"
+    for treatment in data.get("treatment", []):
+        dose, volume = treatment["dose"]["value"], treatment["dose_volume"]["value"]
+        if _per_kg(dose) != _per_kg(volume):
+            return "refuse"
+    return "ok"
 
 
 def _mutate(draw: st.DrawFn, data: dict[str, Any], kind: str) -> KeyPath | None:
@@ -352,23 +483,25 @@ _KINDS = st.sampled_from(KINDS)
 @st.composite
 def mutations(
     draw: st.DrawFn, data: dict[str, Any]
-) -> tuple[dict[str, Any], list[tuple[str, KeyPath]]]:
+) -> tuple[dict[str, Any], list[tuple[str, KeyPath, str]]]:
     """
-    One to three mutations of ``data`` (a copy); return the data and (kind, path) per mutation.
+    One to three mutations of ``data`` (a copy); return the data and (kind, path, verdict) per
+    mutation.
     """
     data = copy.deepcopy(data)
-    done: list[tuple[str, KeyPath]] = []
+    done: list[tuple[str, KeyPath, str]] = []
     for _ in range(draw(_COUNTS)):
         kind = draw(_KINDS)
+        before = copy.deepcopy(data)
         path = _mutate(draw, data, kind)
         if path is not None:
-            done.append((kind, path))
+            done.append((kind, path, _one_verdict(before, data, kind, path)))
     return data, done
 
 
 @st.composite
-def protocol_files(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, KeyPath]]]:
-    """A shipped protocol, mutated, as the bytes of a TOML file, and its mutations."""
+def protocol_files(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, KeyPath, str]], str]:
+    """A shipped protocol, mutated, as the bytes of a TOML file, its mutations and verdict."""
     name = draw(st.sampled_from(sorted(DATA)))
     data, done = draw(mutations(DATA[name]))
     if too_slow(data):
@@ -376,7 +509,7 @@ def protocol_files(draw: st.DrawFn) -> tuple[bytes, list[tuple[str, KeyPath]]]:
     text = dumps(data)
     if not _has_nan(data):
         assert data == tomllib.loads(text), "the test's TOML writer lost data"
-    return text.encode("utf-8"), done
+    return text.encode("utf-8"), done, verdict(data, done)
 
 
 @st.composite
@@ -437,35 +570,67 @@ def too_slow(data: Any) -> bool:
 # --- the property -----------------------------------------------------------------------------
 
 
-def check_and_plan(data: bytes, *, plan: bool, table: str = "") -> hostile.Outcome:
+def check_and_plan(
+    data: bytes, *, plan: bool, expect: str, table: str = "", names: tuple[str, ...] = ()
+) -> hostile.Outcome:
     """
-    Run ``check p.toml`` (and with ``plan``, plan) on ``data`` in a fresh folder.
+    Run ``check p.toml`` (and with ``plan``, plan) on ``data`` in a fresh folder, with the
+    verdict ``expect``.
 
     Exit 2 must name p.toml, and ``table`` (the top-level key a single mutation was made in)
-    if given. A file check refuses, plan must refuse too.
+    if given, and ``names``. A file check refuses, plan must refuse too; a CSV plan holds the
+    hand-worked amounts and volumes of the protocol's per-animal doses, and leaves per-kg ones
+    blank (no weights are given).
     """
-    names = [FILE, *([table] if table else [])]
+    names = (FILE, *([table] if table else []), *names)
     with hostile.workdir() as folder:
         (folder / FILE).write_bytes(data)
-        checked = hostile.run("protocol", ["check", FILE], folder, names=names)
+        checked = hostile.run("protocol", ["check", FILE], folder, expect=expect, names=names)
         if plan:
             argv = ["plan", FILE, "--format", "csv", "--out", OUT, "--seed", "1"]
-            planned = hostile.run(None, argv, folder, names=[FILE], outputs={OUT})
+            planned = hostile.run(None, argv, folder, expect=expect, names=[FILE], outputs={OUT})
             if checked.code == 2:
                 assert 2 == planned.code, f"check refused the file, plan did not:\n{planned.err}"
             if planned.code != 2:
                 assert OUT in planned.created, planned.err
+                _check_rows(data, (folder / OUT).read_text("utf-8"))
     return checked
 
 
-def _table(done: list[tuple[str, KeyPath]]) -> str:
-    """The top-level key a single mutation was made in, where the error must name it."""
+def _check_rows(data: bytes, written: str) -> None:
+    """The placeholder plan of ``data``: per-kg doses blank, per-animal ones hand-worked."""
+    treatments = {}
+    for treatment in tomllib.loads(data.decode("utf-8"))["treatment"]:
+        dose, volume = treatment["dose"]["value"], treatment["dose_volume"]["value"]
+        if expected.read(dose, as_dose=True) is None or expected.read(volume) is None:
+            return  # a text this oracle does not read (planner accepted it: see CONTEXT)
+        treatments[treatment["regimen"]] = (dose, volume)
+    rows = expected.csv_rows(written)
+    expected.check_plan_rows(rows, treatments=treatments, weighings=None)
+
+
+LOCAL = {"dose", "dose_volume", "n", "percent", "times", "days", "after_dose", "version"}
+LOCAL |= {"status", "title", "condition", "kind", "components"}
+"""Keys whose broken value is wrong by itself (not by what it refers to): the error names
+the key's path, e.g. treatment[0].dose for a dose of -25 mg/kg."""
+
+
+def _table(done: list[tuple[str, KeyPath, str]]) -> tuple[str, ...]:
+    """What the error of a single mutation must name: the top-level table it was made in; for
+    a broken value of a LOCAL key, the table holding it and the key (a dose or dose volume by
+    its whole path, e.g. treatment[0].dose)."""
     if len(done) != 1:
-        return ""
-    kind, path = done[0]
+        return ()
+    kind, path, verdict = done[0]
+    if kind == "broken" and verdict == "refuse" and name_of(path) in LOCAL:
+        while path and (path[-1] == "value" or isinstance(path[-1], int)):
+            path = path[:-1]
+        if path[-1] in {"dose", "dose_volume"}:
+            return (dotted(path),)
+        return tuple(n for n in (dotted(path[:-1]), str(path[-1])) if n)
     if kind in {"drop", "retype"} and path and isinstance(path[0], str):
-        return path[0]
-    return ""
+        return (path[0],)
+    return ()
 
 
 class TestMutatedProtocols:
@@ -473,10 +638,10 @@ class TestMutatedProtocols:
 
     @hostile.examples(1600)
     @given(case=protocol_files(), plan=st.integers(0, PLAN_EVERY - 1))
-    def test_check(self, case: tuple[bytes, list[tuple[str, KeyPath]]], plan: int):
-        """check (and for a sample, plan) a mutated shipped protocol."""
-        data, done = case
-        check_and_plan(data, plan=plan == 0, table=_table(done))
+    def test_check(self, case: tuple[bytes, list[tuple[str, KeyPath, str]], str], plan: int):
+        """check (and for a sample, plan) a mutated shipped protocol, with its verdict."""
+        data, done, expect = case
+        check_and_plan(data, plan=plan == 0, expect=expect, names=_table(done))
 
     @hostile.examples(500)
     @given(data=broken_texts(), plan=st.integers(0, PLAN_EVERY - 1))
@@ -485,8 +650,10 @@ class TestMutatedProtocols:
     @example(data=b"\x00" * 10, plan=0)
     @example(data=SHIPPED["obara2011-cci779-acute"].decode().encode("utf-16"), plan=0)
     def test_broken_text(self, data: bytes, plan: int):
-        """A file broken as text is refused with one line naming it (or is still valid)."""
-        check_and_plan(data, plan=plan == 0)
+        """A file broken as text is refused with one line naming it (or is still valid).
+        Verdict "either": a line dropped or doubled, a cut or a byte inserted may leave valid
+        TOML (a note cut short, a blank line doubled) or break it."""
+        check_and_plan(data, plan=plan == 0, expect="either")
 
 
 class TestUnmutated:
@@ -495,7 +662,7 @@ class TestUnmutated:
     @pytest.mark.parametrize("name", sorted(SHIPPED))
     def test_valid(self, name: str):
         """Exit 0 or 1, and plan writes its file."""
-        outcome = check_and_plan(dumps(DATA[name]).encode(), plan=True)
+        outcome = check_and_plan(dumps(DATA[name]).encode(), plan=True, expect="ok")
 
         assert outcome.code in {0, 1}
 
@@ -518,6 +685,79 @@ class TestFoundBugs:
                 ["check", FILE],
                 folder,
                 seconds=4,
-                bad=True,
+                expect="refuse",
                 names=[FILE, "group[0].n", "from 1 to 10,000"],
             )
+
+
+class TestKeyPaths:
+    """The error line names the key path, what was found and what was expected (README)."""
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="planner/loading.py passes attrs' validator text through: an empty group "
+        "condition gives \"group[0]: Length of 'condition' must be >= 1: 0\" instead of "
+        "\"group[0].condition: got ''; expected ...\" (also name, title, what)",
+    )
+    @pytest.mark.parametrize(
+        ("table", "key", "named"),
+        [("group", "condition", "group[0].condition"), ("timeline", "what", "timeline[0].what")],
+    )
+    def test_empty_text(self, table: str, key: str, named: str):
+        """An empty required text is refused with its key path and what was found."""
+        data = copy.deepcopy(DATA["obara2011-cci779-acute"])
+        data[table][0][key] = ""
+        with hostile.workdir() as folder:
+            (folder / FILE).write_text(dumps(data), "utf-8")
+            outcome = hostile.run("protocol", ["check", FILE], folder, expect="refuse")
+
+        assert named in outcome.error
+        assert "got ''" in outcome.error
+
+
+class TestSignedValues:
+    """A dose or dose volume with a sign is refused, naming its key: never read without it."""
+
+    @pytest.mark.parametrize(
+        ("key", "value", "named"),
+        [
+            ("dose", "-25 mg/kg", "treatment[0].dose"),
+            ("dose", " -25 mg/kg", "treatment[0].dose"),
+            ("dose", "-0.025 g/kg", "treatment[0].dose"),
+            ("dose", "\N{MINUS SIGN}25 mg/kg", "treatment[0].dose"),
+            ("dose_volume", "-10 mL/kg", "treatment[0].dose_volume"),
+        ],
+    )
+    @pytest.mark.parametrize("command", ["check", "plan"])
+    def test_negative_refused(self, key: str, value: str, named: str, command: str):
+        """`dose = { value = "-25 mg/kg", ... }` in a protocol exits 2 with one line naming
+        the file and the key: a dose read as +25 mg/kg would be a silent sign error."""
+        data = copy.deepcopy(DATA["obara2011-cci779-acute"])
+        data["treatment"][0][key]["value"] = value
+        argv = ["check", FILE] if command == "check" else ["plan", FILE, "--out", OUT]
+        with hostile.workdir() as folder:
+            (folder / FILE).write_text(dumps(data), "utf-8")
+            outcome = hostile.run(
+                "protocol", argv, folder, expect="refuse", names=[FILE, named], outputs={OUT}
+            )
+
+        assert 2 == outcome.code
+
+    def test_positive_planned(self):
+        """The same protocol with "25 mg/kg" plans, and its CSV holds the hand-worked numbers:
+        for a 27 g mouse, 25 mg/kg x 0.027 kg = 0.675 mg and 10 mL/kg x 0.027 kg = 0.27 mL."""
+        weights = "animal,weight\n" + "".join(f"M{n:02d},27 g\n" for n in range(1, 6))
+        argv = ["plan", FILE, "--weights", "w.csv", "--format", "csv", "--out", OUT]
+        with hostile.workdir() as folder:
+            (folder / FILE).write_bytes(SHIPPED["obara2011-cci779-acute"])
+            (folder / "w.csv").write_text(weights, "utf-8")
+            outcome = hostile.run("protocol", argv, folder, expect="ok", outputs={OUT})
+            rows = expected.csv_rows((folder / OUT).read_text("utf-8"))
+
+        assert 0 == outcome.code, outcome.err
+        assert 5 == len(rows)
+        drug = [r for r in rows if r["vehicle"] == "no"]
+        assert drug, rows
+        assert {("27", "0.675", "0.27", "0.27")} == {
+            (r["weight_g"], r["amount"], r["volume_mL"], r["measured_volume_mL"]) for r in drug
+        }

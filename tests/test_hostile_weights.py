@@ -4,7 +4,10 @@ allows must plan; tables with one defect must exit 2 with one line naming the fi
 anything else must do one or the other.
 
 Every case runs ``planner plan obara2011-cci779-chronic --weights weights.csv --format csv
---out out.csv --seed 1`` in a fresh folder through the oracle in tests/hostile.py.
+--out out.csv --seed 1`` in a fresh folder through the oracle in tests/hostile.py. For a valid
+table the CSV written is checked row by row against the hand formulas of tests/expected.py:
+the weighing each dose uses, amount = weight x 25 mg/kg, volume = weight x 10 mL/kg, and the
+volume drawn up in the smallest syringe that holds it.
 """
 
 from __future__ import annotations
@@ -12,15 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from planner.documents.export import text_cell
 from planner.study.cohort import parse_weights
-from tests import hostile
+from tests import expected, hostile
 from tests.strategies import animal_ids, weight_tables, weight_texts, weights_files
 
 pytestmark = pytest.mark.hostile
@@ -31,20 +34,29 @@ OUT = "out.csv"
 GROUPS = 5
 """Groups of the protocol: a cohort of fewer animals cannot be allocated (exit 2)."""
 ARGV = ("plan", PROTOCOL, "--weights", FILE, "--format", "csv", "--out", OUT, "--seed", "1")
+TREATMENTS = {"obara2011-cci779-4daily": ("25 mg/kg", "10 mL/kg")}
+"""The protocol's dose and dose volume, copied by hand from protocols/obara2011-cci779-chronic.toml."""
+
+Weighings = Mapping[str, Sequence[tuple[int | None, Decimal]]]
+"""Animal id (as the CSV plan writes it) -> [(day or None, grams)]."""
 
 
-def plan(data: bytes, *, bad: bool, row: int | None = None) -> hostile.Outcome:
+def plan(
+    data: bytes, *, expect: str, row: int | None = None, weighings: Weighings | None = None
+) -> hostile.Outcome:
     """
     Write ``data`` as the weights file and plan with it in a fresh folder; check the oracle.
 
     Args:
         data: the file's bytes.
-        bad: the file is bad by construction (the run must exit 2).
+        expect: the verdict: "ok" (a valid table), "refuse" (a defect) or "either".
         row: the row (as a spreadsheet numbers it) the error line must name, if known.
+        weighings: what the table holds, worked out by the test, for a valid table: every
+            dose row of the plan is checked against it.
     """
     with hostile.workdir() as folder:
         (folder / FILE).write_bytes(data)
-        outcome = hostile.run("weights", ARGV, folder, bad=bad, names=[FILE], outputs={OUT})
+        outcome = hostile.run("weights", ARGV, folder, expect=expect, names=[FILE], outputs={OUT})
         if outcome.code == 2:
             if row is not None:
                 assert re.search(rf"\brow {row}\b", outcome.error), (
@@ -52,14 +64,21 @@ def plan(data: bytes, *, bad: bool, row: int | None = None) -> hostile.Outcome:
                 )
         else:
             assert OUT in outcome.created, outcome.err
-            _check_output(data, (folder / OUT).read_bytes(), outcome.err)
+            _check_output(data, (folder / OUT).read_bytes(), outcome.err, weighings)
         return outcome
 
 
-def _check_output(data: bytes, written: bytes, err: str) -> None:
+def cell(text: str) -> str:
+    """An id as the CSV plan must write it: with a leading apostrophe where a spreadsheet would
+    run it as a formula (=, +, -, @, tab, carriage return), as OWASP advises."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _check_output(data: bytes, written: bytes, err: str, weighings: Weighings | None) -> None:
     """
     The CSV plan is whole: one row per dose as the "wrote" line counts them, every row as wide
-    as the header, and every animal of the weights file in it, its id unchanged.
+    as the header, and every animal of the weights file in it, its id unchanged. With the
+    table's ``weighings``, every dose row holds the hand-worked weight, amount and volumes.
     """
     wrote = re.search(r"planner: wrote \S+ \((\d+) animals, (\d+) doses", err)
     assert wrote, err
@@ -68,11 +87,22 @@ def _check_output(data: bytes, written: bytes, err: str) -> None:
 
     assert int(wrote[2]) == len(body), err
     assert all(len(row) == len(header) for row in body)
-    ids = {animal.id for animal in parse_weights(data, source=FILE).animals}
+    if weighings is None:
+        # A file of unknown content ("either"): its ids as planner read them.
+        ids = {cell(animal.id) for animal in parse_weights(data, source=FILE).animals}
+    else:
+        ids = set(weighings)
+        # 5 groups x 4 daily doses: every animal gets 4 doses (drug or vehicle).
+        assert 4 * len(ids) == len(body), err
+        checked = expected.check_plan_rows(
+            expected.csv_rows(written.decode("utf-8")),
+            treatments=TREATMENTS,
+            weighings=weighings,
+        )
+        assert checked or not body
     assert int(wrote[1]) == len(ids), err
     if body:
-        # Ids a spreadsheet would run as a formula are written with a leading apostrophe.
-        assert {text_cell(i) for i in ids} == {row[header.index("animal")] for row in body}
+        assert ids == {row[header.index("animal")] for row in body}
 
 
 # --- valid tables -----------------------------------------------------------------------------
@@ -95,7 +125,7 @@ _DAYS = st.lists(st.one_of(st.none(), st.integers(-30, 400)), min_size=1, max_si
 _WEIGHT = weight_texts()
 # Cosmetic choices (case of the header, spaces, quoting, blank lines, line ends) come from a
 # Random seeded by Hypothesis: reproducible, one draw instead of dozens.
-_RANDOM = st.randoms(use_true_random=True)
+_RANDOM = st.randoms(use_true_random=False)  # seeded by Hypothesis: a failure reproduces
 
 
 @st.composite
@@ -189,12 +219,34 @@ def encodings(
     return text.encode("utf-8"), numbers
 
 
+def weighings_of(header: list[str], body: list[list[str]]) -> dict[str, list]:
+    """What a table holds, read here: animal (as the plan writes it) -> [(day, grams)]."""
+    columns = [name.strip().lower() for name in header]
+    found: dict[str, list] = {}
+    for cells in body:
+        record = dict(zip(columns, cells, strict=True))
+        weight = expected.read(record["weight"])
+        assert weight is not None, record["weight"]
+        assert "mass" == weight.kind, record["weight"]
+        day = record.get("day", "").strip()
+        found.setdefault(cell(record["animal"].strip()), []).append(
+            (int(day) if day else None, weight.value)
+        )
+    return found
+
+
+@st.composite
+def valid_tables(draw: st.DrawFn) -> tuple[bytes, dict[str, list]]:
+    """The bytes of a valid weights file, and what it holds (weighings_of)."""
+    header, body = draw(tables())
+    data, _ = draw(encodings(header, body))
+    return data, weighings_of(header, body)
+
+
 @st.composite
 def valid_files(draw: st.DrawFn) -> bytes:
     """The bytes of a valid weights file."""
-    header, body = draw(tables())
-    data, _ = draw(encodings(header, body))
-    return data
+    return draw(valid_tables())[0]
 
 
 def _cohort(count: int) -> bytes:
@@ -211,24 +263,66 @@ def _rows(header: str, rows: str, suffix: str = "") -> bytes:
     return (header + rows + more).encode("utf-8")
 
 
+def _known(data: bytes) -> tuple[bytes, dict[str, list]]:
+    """A hand-made valid file and what it holds (read with the csv module and tests/expected)."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return data, weighings_of(rows[0], [r for r in rows[1:] if r])
+
+
 class TestValidTables:
-    """Valid weights files plan: exit 0 or 1 (a finding), and the output file is written."""
+    """Valid weights files plan: exit 0 or 1 (a finding), never 2, with the right numbers."""
 
     @hostile.examples(300)
-    @given(data=valid_files())
-    @example(data=_cohort(40))
-    @example(data=_cohort(5))
-    @example(data=_cohort(41))
-    @example(data=_rows("\ufeffanimal,weight\r\n", "M01,27.1 g\r\n"))
-    @example(data=_rows("animal,weight\n", '"M01, left ear",27.1 g\n"say ""hi""",0.0271 kg\n'))
+    @given(case=valid_tables())
+    @example(case=_known(_cohort(40)))
+    @example(case=_known(_cohort(5)))
+    @example(case=_known(_cohort(41)))
+    @example(case=_known(_rows("\ufeffanimal,weight\r\n", "M01,27.1 g\r\n")))
     @example(
-        data=_rows("animal,weight\n", "<script>alert(1)</script>,27.1 g\n\u03bc-01,27100 mg\n")
+        case=_known(_rows("animal,weight\n", '"M01, left ear",27.1 g\n"say ""hi""",0.0271 kg\n'))
     )
-    @example(data=_rows("animal,weight,day\n", "M01,27.1 g,7\nM01,0.0281 kg,8\nM01,29 g,9\n", ",7"))
-    @example(data=_rows("animal,weight\n", "M01,27.1 \u00b5g\nM02,27.1 \u03bcg\nM03,27.1g\n"))
-    def test_plans(self, data: bytes):
-        """A valid table never exits 2."""
-        plan(data, bad=False)
+    @example(
+        case=_known(
+            _rows("animal,weight\n", "<script>alert(1)</script>,27.1 g\n\u03bc-01,27100 mg\n")
+        )
+    )
+    @example(
+        case=_known(
+            _rows("animal,weight,day\n", "M01,27.1 g,7\nM01,0.0281 kg,8\nM01,29 g,9\n", ",7")
+        )
+    )
+    @example(
+        case=_known(_rows("animal,weight\n", "M01,27.1 \u00b5g\nM02,27.1 \u03bcg\nM03,27.1g\n"))
+    )
+    def test_plans(self, case: tuple[bytes, dict[str, list]]):
+        """A valid table never exits 2, and every dose row holds the hand-worked numbers."""
+        data, weighings = case
+        plan(data, expect="ok", weighings=weighings)
+
+    def test_kilograms(self):
+        """Weights in kg plan like the same weights in g. By hand, for M01 at 0.027 kg on
+        day 7 (CCI-779 25 mg/kg, 10 mL/kg, 2.5 mg/mL): 25 mg/kg x 0.027 kg = 0.675 mg; 10 mL/kg x
+        0.027 kg = 0.27 mL, drawn up as 0.27 mL in the 0.5 mL syringe (graduation 0.01 mL)."""
+        data = _rows("animal,weight,day\n", "M01,0.027 kg,7\nM02,0.0301 kg,7\n", ",7")
+        outcome = plan(data, expect="ok", weighings=_known(data)[1])
+
+        assert 0 == outcome.code, outcome.err
+
+    def test_kilograms_numbers(self):
+        """The CSV row of a 0.027 kg mouse reads 27 g, 0.675 mg (or 0 for vehicle), 0.27 mL."""
+        data = _rows("animal,weight,day\n", "M01,0.027 kg,7\n", ",7")
+        with hostile.workdir() as folder:
+            (folder / FILE).write_bytes(data)
+            outcome = hostile.run("weights", ARGV, folder, expect="ok", names=[FILE], outputs={OUT})
+            rows = expected.csv_rows((folder / OUT).read_text("utf-8"))
+
+        assert 0 == outcome.code, outcome.err
+        first = [r for r in rows if r["animal"] == "M01" and r["day"] == "7"]
+        assert 1 == len(first)
+        assert "27" == first[0]["weight_g"]
+        assert ("0" if first[0]["vehicle"] == "yes" else "0.675") == first[0]["amount"]
+        assert "0.27" == first[0]["volume_mL"]
+        assert "0.27" == first[0]["measured_volume_mL"]
 
 
 # --- tables with one defect -------------------------------------------------------------------
@@ -341,7 +435,7 @@ class TestDefectiveTables:
     def test_refused(self, case: tuple[bytes, int | None, str]):
         """The error line names the weights file and the defective row."""
         data, row, _kind = case
-        plan(data, bad=True, row=row)
+        plan(data, expect="refuse", row=row)
 
     @pytest.mark.parametrize(
         ("data", "row"),
@@ -381,7 +475,7 @@ class TestDefectiveTables:
     )
     def test_explicit(self, data: bytes, row: int | None):
         """Hand-made broken files exit 2 with one line naming the file (and the row)."""
-        plan(data, bad=True, row=row)
+        plan(data, expect="refuse", row=row)
 
     @pytest.mark.parametrize(
         "data",
@@ -393,8 +487,10 @@ class TestDefectiveTables:
         ],
     )
     def test_explicit_maybe(self, data: bytes):
-        """Odd but perhaps valid files plan or exit 2 with one line naming the file."""
-        plan(data, bad=False)
+        """Odd but perhaps valid files plan or exit 2 with one line naming the file. Verdict
+        "either": pounds and ounces, a 100,000-character id, a 5,000-digit weight and unit words
+        in other cases are a policy choice (planner may read them or refuse them), not a defect."""
+        plan(data, expect="either")
 
 
 # --- anything at all --------------------------------------------------------------------------
@@ -450,8 +546,10 @@ class TestAnyBytes:
     @hostile.examples(800)
     @given(data=mixed_files())
     def test_one_line(self, data: bytes):
-        """Exit 2 comes with one line naming weights.csv; success writes out.csv."""
-        plan(data, bad=False)
+        """Exit 2 comes with one line naming weights.csv; success writes out.csv. Verdict
+        "either": random bytes inserted into a valid file may leave it valid (a digit into a
+        weight) or break it, and arbitrary bytes are whatever they are."""
+        plan(data, expect="either")
 
 
 class TestPaths:
@@ -474,7 +572,9 @@ class TestPaths:
                 "--seed",
                 "1",
             )
-            hostile.run("weights", argv, folder, bad=True, names=[name.strip()], outputs={OUT})
+            hostile.run(
+                "weights", argv, folder, expect="refuse", names=[name.strip()], outputs={OUT}
+            )
 
 
 class TestFewAnimals:
@@ -482,5 +582,5 @@ class TestFewAnimals:
 
     @pytest.mark.parametrize("count", [1, 4])
     def test_names_the_file(self, count: int):
-        """Exit 2, one line naming weights.csv (found by this suite; fixed in planner.study.plan)."""
-        plan(_cohort(count), bad=True)
+        """Exit 2, one line naming weights.csv (found by this suite; fixed in planner.study)."""
+        plan(_cohort(count), expect="refuse")
