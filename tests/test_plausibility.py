@@ -421,3 +421,33 @@ class TestFormFactorLabel:
         lines = out.splitlines()
 
         assert (result, f"  as {target} instead of {source}: {label}") == (lines[0], lines[1])
+
+
+class TestBanner:
+    """The plan's banner says whom it stops: one animal, or the whole plan."""
+
+    def test_one_animal_stopped(self, capsys, tmp_path):
+        """M01 weighed 2.38 g: the banner names M01 and lets the others be dosed; it does not
+        say 'Do not dose from this sheet'."""
+        weights = _weights(tmp_path / "w.csv", {"M01": [("2.38 g", 0)]})
+        _, out, _ = run(
+            capsys, "plan", CHRONIC, "--weights", str(weights), "--seed", "1", "--format", "md",
+            "--out", "-",
+        )  # fmt: skip
+
+        assert "> **DO NOT DOSE 1 animal(s): M01**" in out
+        assert "DO NOT DOSE: 1 error(s)" not in out
+
+    def test_whole_plan_stopped(self, capsys, tmp_path):
+        """A dose above the limit dose is no animal's: the banner stops the plan."""
+        from planner._resources import data_dir
+
+        text = (data_dir("protocols") / f"{CHRONIC}.toml").read_text(encoding="utf-8")
+        path = tmp_path / "slip.toml"
+        path.write_text(text.replace('value = "25 mg/kg"', 'value = "25 mg/g"', 1), "utf-8")
+
+        code, out, _ = run(capsys, "plan", str(path), "--seed", "1", "--format", "md", "--out", "-")
+
+        assert 1 == code
+        assert "> **DO NOT DOSE: " in out
+        assert "animal(s):" not in out

@@ -40,6 +40,10 @@ def plan_context(plan: Plan) -> dict[str, Any]:
         "version": __version__,
         "footer": footer,
         "errors": plan.errors,
+        # Errors about one animal stop that animal's doses only (its rows say DO NOT DOSE); the
+        # others stop the whole plan.
+        "plan_errors": [e for e in plan.errors if not e.subject.startswith("animal ")],
+        "stopped": sorted({row.animal.id for row in plan.dose_rows() if row.stop}),
         "assumed_marker": ASSUMED,
         "design": _design(plan),
         "arrive": _arrive(plan),
