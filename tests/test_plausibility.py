@@ -451,3 +451,16 @@ class TestBanner:
         assert 1 == code
         assert "> **DO NOT DOSE: " in out
         assert "animal(s):" not in out
+
+
+class TestMolarDoses:
+    def test_molar_dose_with_a_compound(self, capsys):
+        """40 umol/kg of morphine i.p. (found by the hostile oracle: a DimensionalityError):
+        answered, and not compared with the intrathecal doses per animal of Xu 2014 (another
+        route and basis): 40 umol/kg x 0.027 kg = 1.08 umol; / (2.5 mg/mL / 285.34 g/mol) =
+        0.12327 mL, drawn up as 0.12 mL."""
+        code, data = dose_json(capsys, "40 umol/kg", "27 g", "2.5 mg/mL", "--compound", "morphine")
+
+        assert "dose-far-above-documented" not in levels(data)
+        assert "0.123" == f"{data['volume']['value']:.3f}"
+        assert code in (0, 1)

@@ -93,9 +93,12 @@ class DoseCase:
     """The dose as mass per body mass (mg/kg), when a weight is known and the dose is a mass
     (or a molar dose with a compound's MW); None otherwise."""
     amount: Quantity | None = None
-    """The amount for this animal."""
+    """The amount for this animal as a mass (a molar amount through the compound's MW); None
+    when it cannot be one."""
     compound: Compound | None = None
     """The compound, when named: its documented regimens bound a plausible dose."""
+    per_animal: bool = False
+    """Whether the dose is given per animal (a fixed amount) rather than per body mass."""
 
 
 def _show(quantity: Quantity) -> str:
@@ -308,37 +311,39 @@ def dose_plausible(case: DoseCase) -> list[Finding]:
         ]
     if case.compound is None:
         return []
-    per_kg, per_animal = highest_documented(case.compound, case.reference)
-    for given, documented in ((case.dose_per_kg, per_kg), (case.amount, per_animal)):
-        if given is None or documented is None:
-            continue
-        dose, regimen = documented
-        if given > dose * DOCUMENTED_FACTOR.value:
-            unit = "mg/kg" if given is case.dose_per_kg else None
-            return [
-                Finding(
-                    level=Level.ERROR,
-                    code="dose-far-above-documented",
-                    message=(
-                        f"{format_quantity(given, unit)} is more than "
-                        f"{DOCUMENTED_FACTOR.value} times the highest documented dose of "
-                        f"{case.compound.name}, {format_quantity(dose, unit)} (regimen {regimen}): "
-                        f"{STOP_DOSE}"
-                    ),
-                    subject=case.subject,
-                    source=f"regimen {regimen}; rule assumed ({DOCUMENTED_FACTOR.source})",
-                )
-            ]
+    # Compared in the basis the dose is given in (per kg, or per animal) and for the same route:
+    # an intrathecal dose per animal says nothing of a systemic dose per kg.
+    per_kg, per_animal = highest_documented(case.compound, case.reference, case.route)
+    given, documented, unit = (
+        (case.amount, per_animal, None) if case.per_animal else (case.dose_per_kg, per_kg, "mg/kg")
+    )
+    if given is None or documented is None:
         return []
-    return []
+    dose, regimen = documented
+    if given <= dose * DOCUMENTED_FACTOR.value:
+        return []
+    return [
+        Finding(
+            level=Level.ERROR,
+            code="dose-far-above-documented",
+            message=(
+                f"{format_quantity(given, unit)} is more than "
+                f"{DOCUMENTED_FACTOR.value} times the highest documented dose of "
+                f"{case.compound.name} {case.route.value}, {format_quantity(dose, unit)} "
+                f"(regimen {regimen}): {STOP_DOSE}"
+            ),
+            subject=case.subject,
+            source=f"regimen {regimen}; rule assumed ({DOCUMENTED_FACTOR.source})",
+        )
+    ]
 
 
 def highest_documented(
-    compound: Compound, reference: Reference
+    compound: Compound, reference: Reference, route: Route
 ) -> tuple[tuple[Quantity, str] | None, tuple[Quantity, str] | None]:
     """
-    The highest documented dose of ``compound`` among the regimens on record, with the
-    regimen's id: (per body mass in mg/kg, per animal in mg); None where no regimen doses it
+    The highest documented dose of ``compound`` by ``route`` among the regimens on record, with
+    the regimen's id: (per body mass in mg/kg, per animal in mg); None where no regimen doses it
     so (molar doses are left out).
     """
     per_kg: tuple[Quantity, str] | None = None
@@ -349,7 +354,9 @@ def highest_documented(
         except LookupError:
             continue
         dose = regimen.dose.value
-        if found is not compound or basis(dose.units) != "mass":
+        if found is not compound or regimen.route.value is not route:
+            continue
+        if basis(dose.units) != "mass":
             continue
         if is_kind(dose, Kind.DOSE_PER_MASS):
             value = dose.to("mg/kg")

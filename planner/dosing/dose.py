@@ -219,7 +219,8 @@ def calculate_dose(
             reference=reference,
             subject=subject,
             dose_per_kg=_mass_per_kg(amount, weight, form),
-            amount=amount,
+            amount=_mass(amount, form),
+            per_animal=is_kind(dose, Kind.AMOUNT),
             compound=compound,
         )
     )
@@ -253,6 +254,15 @@ def _concentration(
     else:
         concentration = amount / volume
     return concentration.to(unit)
+
+
+def _mass(amount: Quantity, form: Form | None) -> Quantity | None:
+    """The amount as a mass (mg), through the form's MW for a molar amount; None without one."""
+    if basis(amount.units) == "mass":
+        return amount
+    if form is None:
+        return None
+    return to_basis(amount, "mass", form)
 
 
 def _mass_per_kg(amount: Quantity, weight: Quantity | None, form: Form | None) -> Quantity | None:
