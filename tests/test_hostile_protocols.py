@@ -210,7 +210,20 @@ BROKEN = {
         "0.001 uL",
     ],
     "percent": ["150 %", "-5 %", "0 %", "100 %", "nan %", "5 mg", "5", "99.9999 %", "1e3 %"],
-    "days": [[10, 9], [7, 7], [], [10**9], [-(10**9)], [2**62], [1.5], ["7"], [7, -7], [0] * 50],
+    "days": [
+        [10, 9],
+        [7, 7],
+        [],
+        [10**9],
+        [-(10**9)],
+        [2**62],
+        [1.5],
+        ["7"],
+        [7, -7],
+        [0] * 50,
+        [-366],
+        [1096],  # just outside the timeline's bounds (issue 14)
+    ],
     "times": [
         ["25:00"],
         ["9:00"],
@@ -223,7 +236,17 @@ BROKEN = {
         ["23:59", "00:00"],
         ["09:00", "09:00"],
     ],
-    "after_dose": [["-1 h"], ["0 h"], ["1e9 h"], ["1 mg"], ["nan h"], ["1 h", "1 h"], [], ["25 h"]],
+    "after_dose": [
+        ["-1 h"],
+        ["0 h"],
+        ["1e9 h"],
+        ["1 mg"],
+        ["nan h"],
+        ["1 h", "1 h"],
+        [],
+        ["25 h"],
+        ["30.01 d"],  # just past the longest delay after a dose, 30 days (issue 14)
+    ],
     "version": [0, -1, 10**9, "1", 1.0],
     "regimen": [
         "nothing-like-this",
@@ -269,10 +292,6 @@ ACCEPTED: dict[str, set[Any]] = {
 }
 CONTEXT: dict[str, set[Any]] = {
     # Values in BROKEN whose validity depends on the rest of the file: a verdict "either".
-    "after_dose": {("1e9 h",)},  # absurd, but the format bounds no delay (no dose depends on it)
-    # Day numbers beyond any calendar: valid integers; only a --start date makes them
-    # unrepresentable, and no dose depends on them.
-    "days": {(10**9,), (-(10**9),), (2**62,)},
     # A regimen twice in a group's drug list: merged or refused, depending on the group.
     "drug": {("obara2011-cci779-single", "obara2011-cci779-single")},
     "kind": {"dosing"},  # valid only for an event that names a regimen with matching doses
@@ -316,9 +335,10 @@ VALID = {
     "dose": ["20 mg/kg", "25 mcg/g", "0.025 g/kg", "50 mg/kg", "10 mcg", "2.5e1 mg/kg", "25mg/kg"],
     "dose_volume": ["5 mL/kg", "20 mL/kg", "10 uL/g", "0.2 mL", "10 uL", "50 mL/kg"],
     "percent": ["1 %", "10 %", "0.5 %", "2%"],
-    "days": [[7], [7, 8], [-1, 0, 1], [0, 100], [3, 5, 9], [-400, 400]],
+    # the bounds of the timeline: day -365 to day 1,095 (issue 14), both valid
+    "days": [[7], [7, 8], [-1, 0, 1], [0, 100], [3, 5, 9], [-365, 1095]],
     "times": [["08:00"], ["00:00", "23:59"], ["09:00", "17:00"], ["07:30", "08:00", "08:30"]],
-    "after_dose": [["30 min"], ["1 h", "2 h"], ["0.5 h"], ["1 d"], ["90 s"]],
+    "after_dose": [["30 min"], ["1 h", "2 h"], ["0.5 h"], ["1 d"], ["90 s"], ["30 d"]],
     "status": ["stated", "derived", "assumed"],
     "kind": ["acclimatisation", "habituation", "baseline", "surgery", "induction", "test", "other"],
     "version": [1, 2, 99],
