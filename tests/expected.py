@@ -326,7 +326,7 @@ def check_plan_rows(
                 assert close(0 if vehicle else dose.value, row["amount"]), f"amount; {where}"
                 assert close(per.value, row["volume_mL"]), f"volume; {where}"
             continue
-        chosen = _weighing(weighings[row["animal"]], int(row["day"]))
+        chosen = weighing_on(weighings[row["animal"]], int(row["day"]))
         if chosen is None:
             assert "" == row["weight_g"] == row["volume_mL"] == row["measured_volume_mL"], where
             continue
@@ -356,7 +356,7 @@ def check_plan_rows(
     return checked
 
 
-def _weighing(
+def weighing_on(
     weighings: Sequence[tuple[int | None, Decimal]], day: int
 ) -> tuple[int | None, Decimal] | None:
     """The latest dated weighing on or before ``day``; else the undated one; else None."""
