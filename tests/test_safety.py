@@ -189,6 +189,24 @@ class TestSites:
         }
 
 
+class TestSitesAfterAQuietDay:
+    def test_later_day_still_checked(self, chronic, reference):
+        """Two i.m. injections on day 1 (within the 2 sites), three on day 2: the day-2 excess
+        is still found for every group (killed mutant: 'continue' -> 'break' in site_findings,
+        which stopped at the first day within the limit)."""
+        treatment = chronic.treatments[0]
+        regimen = attrs.evolve(treatment.regimen, route=_fact(Route.IM))
+        treatment = attrs.evolve(treatment, regimen=regimen, route=Route.IM)
+        schedule = _schedule(regimen.id, 2, days=(1,)) + [
+            Administration(regimen=regimen.id, number=2 + n, day=2, minute=8 * 60 + n, event=0)
+            for n in range(1, 4)
+        ]
+
+        findings = safety.site_findings(chronic.groups, [treatment], schedule, reference)
+
+        assert [2] * 5 == [int(f.message.split(" on day ")[1].split(";")[0]) for f in findings]
+
+
 class TestDailyVolume:
     def _ip(self, chronic, volume):
         treatment = chronic.treatments[0]
