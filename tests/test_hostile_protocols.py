@@ -713,18 +713,13 @@ class TestFoundBugs:
 class TestKeyPaths:
     """The error line names the key path, what was found and what was expected (README)."""
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="planner/loading.py passes attrs' validator text through: an empty group "
-        "condition gives \"group[0]: Length of 'condition' must be >= 1: 0\" instead of "
-        "\"group[0].condition: got ''; expected ...\" (also name, title, what)",
-    )
     @pytest.mark.parametrize(
         ("table", "key", "named"),
         [("group", "condition", "group[0].condition"), ("timeline", "what", "timeline[0].what")],
     )
     def test_empty_text(self, table: str, key: str, named: str):
-        """An empty required text is refused with its key path and what was found."""
+        """An empty required text is refused with its key path and what was found (it gave
+        attrs' "Length of 'condition' must be >= 1: 0", found by the oracle)."""
         data = copy.deepcopy(DATA["obara2011-cci779-acute"])
         data[table][0][key] = ""
         with hostile.workdir() as folder:

@@ -8,6 +8,7 @@ key path inside it, what was expected and what was found, as one :class:`DataFil
 from __future__ import annotations
 
 import enum
+import re
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -130,10 +131,19 @@ def _message(exc: BaseException, type_: Any) -> str:
     if isinstance(exc, (TypeError, ValueError)):
         # attrs' built-in validators raise with (message, attribute, ...) as args: keep the message.
         text = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        short = _TOO_SHORT.fullmatch(text)
+        if short:
+            # attrs' min_len says "Length of 'condition' must be >= 1: 0": name the key instead.
+            name, least = short[1], int(short[2])
+            wanted = "a non-empty text" if least == 1 else f"at least {least} items"
+            found = "''" if short[3] == "0" else f"{short[3]} items"
+            return f"{name}{_MARK}got {found}; expected {wanted}"
         if text and not any(internal in text for internal in _INTERNAL):
             return text
     return f"expected {_expected(type_)}"
 
+
+_TOO_SHORT = re.compile(r"Length of '(\w+)' must be >= (\d+): (\d+)")
 
 # Messages Python and cattrs raise when a value has the wrong shape (a number where a table
 # belongs); they name Python's types, so the loader names what the file should hold instead.
