@@ -464,3 +464,19 @@ class TestMolarDoses:
         assert "dose-far-above-documented" not in levels(data)
         assert "0.123" == f"{data['volume']['value']:.3f}"
         assert code in (0, 1)
+
+
+class TestCheckVerdict:
+    def test_per_animal_errors(self, capsys, tmp_path):
+        """check --weights with M01 at 2.38 g ends naming the animal not to dose, not a
+        protocol that does not match its regimen; exit 1."""
+        weights = _weights(tmp_path / "w.csv", {"M01": [("2.38 g", 0)]})
+        code, out, _ = run(capsys, "check", CHRONIC, "--weights", str(weights))
+
+        assert (
+            1,
+            "1 error(s): do not dose 1 animal(s) as weighed (M01); the others may be dosed.",
+        ) == (
+            code,
+            out.splitlines()[-1],
+        )

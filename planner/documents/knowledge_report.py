@@ -440,12 +440,23 @@ def check_head(result: ProtocolCheck) -> list[str]:
 
 def check_verdict(result: ProtocolCheck) -> str:
     """The line ``planner check`` ends with: how many errors, or none."""
-    errors = sum(f.level.value == "error" for f in result.findings)
-    return (
-        f"{errors} error(s): the protocol does not match its regimen(s) or a limit."
-        if errors
-        else "No error-level findings."
+    errors = [f for f in result.findings if f.level.value == "error"]
+    if not errors:
+        return "No error-level findings."
+    # Errors about one animal (a weighing that cannot be right) stop that animal only.
+    animals = sorted(
+        {
+            f.subject.split(",")[0].removeprefix("animal ")
+            for f in errors
+            if f.subject.startswith("animal ")
+        }
     )
+    if all(f.subject.startswith("animal ") for f in errors):
+        return (
+            f"{len(errors)} error(s): do not dose {len(animals)} animal(s) as weighed "
+            f"({', '.join(animals)}); the others may be dosed."
+        )
+    return f"{len(errors)} error(s): the protocol does not match its regimen(s) or a limit."
 
 
 def check_text(result: ProtocolCheck) -> str:
